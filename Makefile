@@ -1,0 +1,46 @@
+# hwcloud.infra: `make test` is the one command that installs and runs every check (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+TMP := $(CURDIR)/.tmp
+COLLECTIONS := $(TMP)/collections
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_LOCAL_TEMP := $(TMP)/ansible-local
+export PATH := $(BIN):$(PATH)
+
+.PHONY: test venv collection units sanity lint changelog-lint clean
+
+test:
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory venv collection units sanity lint changelog-lint; \
+	echo "make test: all checks passed in $$(( $$(date +%s) - start )) s"
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt tests/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r tests/requirements.txt
+	touch $@
+
+collection: venv
+	@bash tests/tools/collection-tree.sh link $(COLLECTIONS) >/dev/null
+
+# pytest exits 5 when it collects nothing: that is a broken suite layout, and make fails on it like on any error.
+units: collection
+	$(BIN)/python -m pytest tests/unit -p no:cacheprovider -q -ra
+
+sanity: venv
+	@bash tests/tools/ansible-test-offline.sh $(BIN)/python
+	@tree=$$(bash tests/tools/collection-tree.sh copy $(TMP)/sanity) && cd "$$tree" && \
+	  $(BIN)/ansible-test sanity --venv --python 3.11 --color no
+
+lint: collection
+	$(BIN)/ansible-lint --offline
+
+changelog-lint: venv
+	$(BIN)/antsibull-changelog lint
+
+clean:
+	rm -rf $(VENV) $(TMP) tests/output

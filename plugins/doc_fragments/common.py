@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.infra contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # The common options of every hwcloud.infra module. Mirrors common_argument_spec() in
+    # plugins/module_utils/_module.py exactly; a unit test compares the two.
+    DOCUMENTATION = r"""
+options:
+  region:
+    description:
+      - Huawei Cloud region name, for example V(ap-southeast-3) or V(cn-north-4).
+      - If not set, the value of the E(HW_REGION_NAME) or E(HUAWEICLOUD_SDK_REGION) environment variable is used.
+    type: str
+    required: true
+  project_id:
+    description:
+      - Id of the project the resources belong to.
+      - When omitted, it is looked up in IAM by the region name (the project named like the region).
+      - If not set, the value of the E(HW_PROJECT_ID) or E(HUAWEICLOUD_SDK_PROJECT_ID) environment variable is used.
+    type: str
+  access_key:
+    description:
+      - Access key id (AK) for request signing with SDK-HMAC-SHA256, the default authentication method.
+      - If not set, the value of the E(HW_ACCESS_KEY) or E(HUAWEICLOUD_SDK_AK) environment variable is used.
+    type: str
+  secret_key:
+    description:
+      - Secret access key (SK) that goes with O(access_key). Never logged or returned.
+      - If not set, the value of the E(HW_SECRET_KEY) or E(HUAWEICLOUD_SDK_SK) environment variable is used.
+    type: str
+  security_token:
+    description:
+      - Security token of temporary AK/SK credentials, sent as C(X-Security-Token).
+      - If not set, the value of the E(HW_SECURITY_TOKEN) or E(HUAWEICLOUD_SDK_SECURITY_TOKEN) environment variable is used.
+    type: str
+  auth_token:
+    description:
+      - A ready IAM token, sent as C(X-Auth-Token). Mutually exclusive with the other authentication methods.
+      - If not set, the value of the E(HW_AUTH_TOKEN) environment variable is used.
+    type: str
+  user_name:
+    description:
+      - IAM user name for password login. The token is obtained once per module run.
+      - If not set, the value of the E(HW_USER_NAME) environment variable is used.
+    type: str
+  password:
+    description:
+      - Password of O(user_name). Never logged or returned.
+      - If not set, the value of the E(HW_USER_PASSWORD) environment variable is used.
+    type: str
+  domain_name:
+    description:
+      - Account (domain) name that O(user_name) belongs to.
+      - If not set, the value of the E(HW_DOMAIN_NAME) environment variable is used.
+    type: str
+  cloud:
+    description:
+      - Domain suffix of the service endpoints, C(https://{service}.{region}.{cloud}).
+      - If not set, the value of the E(HW_CLOUD) environment variable is used.
+    type: str
+    default: myhuaweicloud.com
+  endpoints:
+    description:
+      - Base URL per service, overriding the one built from O(region) and O(cloud).
+      - Keys are V(iam), V(modelarts), V(clouddc) and V(vpc).
+      - If not set, the value of the E(HW_ENDPOINTS) environment variable (a JSON object) is used.
+    type: dict
+  validate_certs:
+    description:
+      - Verify the TLS certificates of the endpoints. Set to V(false) only for tests.
+      - If not set, the value of the E(HW_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_bundle:
+    description:
+      - PEM file of CA certificates to trust, for private CAs and TLS-inspecting proxies.
+      - If not set, the value of the E(HW_CA_BUNDLE) environment variable is used.
+    type: path
+  api_timeout:
+    description:
+      - Seconds to wait for each HTTP request.
+      - If not set, the value of the E(HW_API_TIMEOUT) environment variable is used.
+    type: int
+    default: 30
+  api_retries:
+    description:
+      - How many times a request is retried after throttling (HTTP 429), a server error (500, 502, 503, 504),
+        a connection error or a read timeout, with capped exponential backoff and full jitter, honouring C(Retry-After).
+      - A write whose outcome is unknown is never re-sent blindly; the module re-reads the state instead.
+      - If not set, the value of the E(HW_MAX_RETRIES) environment variable is used.
+    type: int
+    default: 5
+notes:
+  - Exactly one authentication method must be configured, AK/SK, O(auth_token), or O(user_name)/O(password)/O(domain_name).
+  - Proxies are taken from the standard E(HTTPS_PROXY) and E(NO_PROXY) environment variables.
+  - All modules of the collection are in the action group C(hwcloud.infra.huaweicloud), so the options can be set
+    once with C(module_defaults).
+requirements:
+  - python >= 3.9
+  - requests >= 2.25
+"""

@@ -1,0 +1,122 @@
+"""Start, drive and stop a simulator process from tests and scripts (stdlib only)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed.json")
+
+
+class SimulatorProcess:
+    """A simulator on 127.0.0.1 and a free port; use as a context manager or call start()/stop()."""
+
+    def __init__(self, tls=False, seed=SEED, python=sys.executable):
+        self.tls = tls
+        self.seed = seed
+        self.python = python
+        self.proc = None
+        self.url = None
+        self.ca_file = None
+        self._workdir = None
+
+    def start(self, timeout=30):
+        self._workdir = tempfile.mkdtemp(prefix="hwsim-")
+        ready = os.path.join(self._workdir, "ready.json")
+        cmd = [self.python, "-m", "simulator", "--port", "0", "--seed", self.seed, "--ready-file", ready]
+        if self.tls:
+            cmd += ["--tls", "--cert-dir", self._workdir]
+        env = dict(os.environ, PYTHONPATH=TESTS_DIR + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        self.proc = subprocess.Popen(cmd, cwd=TESTS_DIR, env=env, stdout=subprocess.DEVNULL,
+                                     stderr=open(os.path.join(self._workdir, "stderr.log"), "wb"))
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(ready):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("simulator did not start: %s" % self.stderr())
+            time.sleep(0.05)
+        with open(ready, encoding="utf-8") as handle:
+            info = json.load(handle)
+        self.url = info["url"]
+        self.ca_file = info["ca_file"]
+        return self
+
+    def stderr(self):
+        path = os.path.join(self._workdir or "", "stderr.log")
+        if os.path.exists(path):
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                return handle.read()[-4000:]
+        return ""
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # -- admin API ----------------------------------------------------------------------------------------------
+
+    def admin(self, method, name, body=None):
+        import ssl
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        req = urllib.request.Request("%s/__sim__/%s" % (self.url, name), data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        context = ssl.create_default_context(cafile=self.ca_file) if self.ca_file else None
+        with urllib.request.urlopen(req, timeout=10, context=context) as resp:
+            payload = resp.read()
+        return json.loads(payload) if payload else None
+
+    def reset(self, seed=None):
+        return self.admin("POST", "reset", seed)
+
+    def configure(self, **config):
+        return self.admin("PATCH", "config", config)
+
+    def fault(self, **spec):
+        return self.admin("POST", "faults", spec)
+
+    def requests(self):
+        return self.admin("GET", "requests")["requests"]
+
+    def clear_requests(self):
+        return self.admin("DELETE", "requests")
+
+    def state(self):
+        return self.admin("GET", "state")
+
+    def token(self, project_id, ttl=None):
+        body = {"project_id": project_id}
+        if ttl is not None:
+            body["ttl"] = ttl
+        return self.admin("POST", "tokens", body)["token"]
+
+    def endpoints(self):
+        return {service: self.url for service in ("iam", "modelarts", "clouddc", "vpc")}
+
+
+class SleepRecorder:
+    """Stands in for time.sleep in clients under test: records the delays, optionally really sleeps."""
+
+    def __init__(self, real=False):
+        self.calls = []
+        self.real = real
+
+    def __call__(self, seconds):
+        self.calls.append(seconds)
+        if self.real:
+            time.sleep(seconds)

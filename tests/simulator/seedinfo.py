@@ -1,0 +1,13 @@
+"""Names and credentials of the default seed (seed.json), for tests and demos. Simulator-only values."""
+
+PROJECT_ID = "0a1b2c3d4e5f40718293a4b5c6d7e8f9"
+REGION = "ap-southeast-3"
+AK = "HWSIMAKPERMANENT0001"
+SK = "sim-secret-key-permanent-0001-do-not-use"
+TEMP_AK = "HWSIMAKTEMPORARY0002"
+TEMP_SK = "sim-secret-key-temporary-0002-do-not-use"
+TEMP_TOKEN = "sim-security-token-0002"
+OTHER_AK = "HWSIMAKOTHERACCT0003"
+OTHER_SK = "sim-secret-key-other-0003-do-not-use"
+USER, PASSWORD, DOMAIN = "ops-admin", "Sim-Passw0rd!", "hwcloud-demo"
+SECRETS = (SK, TEMP_SK, TEMP_TOKEN, OTHER_SK, PASSWORD)

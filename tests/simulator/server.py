@@ -1,0 +1,731 @@
+"""HTTP front of the simulator: routing, gateway checks (auth, rate limit, faults), request log, admin API."""
+
+import ipaddress
+import json
+import re
+import socket
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from .auth import AuthError, format_time, verify_aksk, verify_token
+
+ADMIN_PREFIX = "/__sim__"
+SECRET_FIELDS = ("password", "secret_key", "security_token")
+
+
+class ApiError(Exception):
+    def __init__(self, status, code, message, shape="standard"):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.shape = shape
+
+    def body(self):
+        if self.shape == "iam":
+            return {"error": {"code": self.status, "message": self.message, "title": _TITLES.get(self.status, "Error")}}
+        if self.shape == "vpc_v1":
+            return {"code": self.code, "message": self.message}
+        return {"error_code": self.code, "error_msg": self.message}
+
+
+_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
+
+
+class Reply:
+    def __init__(self, status=200, body=None, headers=None):
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Handlers. Each takes (sim, ctx, **path groups) and returns a Reply or raises ApiError.
+# ------------------------------------------------------------------------------------------------------------------
+
+def _now_text():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _public(record):
+    return {k: v for k, v in record.items() if not k.startswith("sim_")}
+
+
+def _one(query, name, default=None):
+    values = query.get(name)
+    return values[0] if values else default
+
+
+def _int_arg(query, name, default, low, high):
+    raw = _one(query, name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "APIG.0201", "Invalid parameter %s" % name)
+    if value < low or value > high:
+        raise ApiError(400, "APIG.0201", "Invalid parameter %s: %s" % (name, raw))
+    return value
+
+
+# ---- IAM ----------------------------------------------------------------------------------------------------------
+
+def iam_tokens(sim, ctx):
+    try:
+        auth = ctx["json"]["auth"]
+        identity = auth["identity"]
+        if identity.get("methods") != ["password"]:
+            raise KeyError("methods")
+        user = identity["password"]["user"]
+        name, password, domain_name = user["name"], user["password"], user["domain"]["name"]
+    except (KeyError, TypeError):
+        raise ApiError(400, "400", "The request body is invalid.", shape="iam")
+    st = sim.state
+    record = next((u for u in st.users if u["name"] == name and u["domain"] == domain_name), None)
+    if record is None or record["password"] != password:
+        raise ApiError(401, "401", "The username or password is wrong.", shape="iam")
+    domain = st.domain_by_name(domain_name)
+    scope = (auth.get("scope") or {}).get("project") or {}
+    project = None
+    for candidate in st.projects:
+        if candidate["domain_id"] != domain["id"]:
+            continue
+        if scope.get("id") == candidate["id"] or (scope.get("name") and scope.get("name") == candidate["name"]):
+            project = candidate
+    if project is None:
+        raise ApiError(401, "401", "The project in the scope does not exist or is not accessible.", shape="iam")
+    token = "MII" + uuid.uuid4().hex + uuid.uuid4().hex
+    expires = datetime.now(timezone.utc) + timedelta(seconds=st.config["token_ttl_seconds"])
+    with st.lock:
+        st.tokens[token] = {"token": token, "project_id": project["id"], "domain_id": domain["id"],
+                            "expires_at": format_time(expires)}
+    body = {"token": {"expires_at": format_time(expires), "issued_at": format_time(datetime.now(timezone.utc)),
+                      "methods": ["password"], "catalog": [],
+                      "project": {"id": project["id"], "name": project["name"],
+                                  "domain": {"id": domain["id"], "name": domain["name"]}},
+                      "user": {"name": name, "domain": {"id": domain["id"], "name": domain["name"]}}}}
+    return Reply(201, body, {"X-Subject-Token": token})
+
+
+def iam_projects(sim, ctx):
+    name = _one(ctx["query"], "name")
+    domain_id = ctx["principal"]["domain_id"]
+    projects = [p for p in sim.state.projects if p["domain_id"] == domain_id and (name is None or p["name"] == name)]
+    out = [{"id": p["id"], "name": p["name"], "domain_id": p["domain_id"], "enabled": True,
+            "is_domain": False, "parent_id": p["domain_id"]} for p in projects]
+    return Reply(200, {"projects": out, "links": {"self": "/v3/projects"}})
+
+
+# ---- ModelArts Lite Servers ---------------------------------------------------------------------------------------
+
+def _server(sim, ctx, server_id):
+    server = sim.state.dev_servers.get(server_id)
+    if server is None or server["sim_project_id"] != ctx["project_id"]:
+        raise ApiError(400, "ModelArts.6404", "LiteServer instance '%s' not found." % server_id)
+    return server
+
+
+def _bound_eips(sim, server_id):
+    return sorted((e for e in sim.state.publicips.values() if e.get("sim_bound_server") == server_id),
+                  key=lambda e: e["id"])
+
+
+def ma_list(sim, ctx):
+    query = ctx["query"]
+    limit = _int_arg(query, "limit", 10, 0, 1024) or 10
+    offset = _int_arg(query, "offset", 0, 0, 1 << 31)
+    sort_key = _one(query, "sort_key", "create_at")
+    if sort_key not in ("create_at", "name", "status", "id", "update_at"):
+        raise ApiError(400, "ModelArts.6401", "Invalid sort_key %s" % sort_key)
+    reverse = _one(query, "sort_dir", "DESC").upper() == "DESC"
+    servers = [s for s in sim.state.dev_servers.values() if s["sim_project_id"] == ctx["project_id"]]
+    servers.sort(key=lambda s: (str(s.get(sort_key, "")), s["id"]), reverse=reverse)
+    page = servers[offset:offset + limit]
+    return Reply(200, {"current": offset // limit, "data": [_public(s) for s in page],
+                       "pages": (len(servers) + limit - 1) // limit, "size": len(page), "total": len(servers)})
+
+
+def ma_show(sim, ctx, server_id):
+    return Reply(200, _public(_server(sim, ctx, server_id)))
+
+
+def ma_action(sim, ctx, server_id, action):
+    server = _server(sim, ctx, server_id)
+    allowed = {"start": ("STOPPED", "START_FAILED"), "stop": ("RUNNING", "STOP_FAILED"),
+               "reboot": ("RUNNING", "REBOOT_FAILED")}
+    if action not in allowed:
+        raise ApiError(404, "APIG.0101", "The API does not exist or has not been published in the environment.")
+    if server["status"] not in allowed[action]:
+        raise ApiError(400, "ModelArts.6408", "LiteServer instance '%s' in status %s does not support %s."
+                       % (server_id, server["status"], action))
+    with sim.state.lock:
+        server["status"] = "STOPPED" if action == "stop" else "RUNNING"
+        server["update_at"] = _now_text()
+    return Reply(200, _public(server))
+
+
+def _eip_pairs(eips):
+    return [{"id": e["id"], "address": e["public_ip_address"]} for e in eips]
+
+
+def ma_list_eips(sim, ctx, server_id):
+    _server(sim, ctx, server_id)
+    eips = _bound_eips(sim, server_id)
+    if not eips and sim.state.config["list_eips_when_empty"] == "error":
+        raise ApiError(400, "ModelArts.6413", "LiteServer instance '%s' has no EIP bound." % server_id)
+    return Reply(200, {"public_ips": _eip_pairs(eips)})
+
+
+def ma_bind_eip(sim, ctx, server_id):
+    st = sim.state
+    with st.lock:
+        server = _server(sim, ctx, server_id)
+        body = ctx["json"] if isinstance(ctx["json"], dict) else {}
+        eip_id = body.get("public_ip_id")
+        if not isinstance(eip_id, str) or not 1 <= len(eip_id) <= 64:
+            raise ApiError(400, "ModelArts.6400", "Invalid request: public_ip_id is required.")
+        if not server.get("sim_a3", True):
+            raise ApiError(400, "ModelArts.6411", "LiteServer instance '%s' is not an A3 server; binding an EIP is "
+                           "only supported for A3." % server_id)
+        if server["status"] != "RUNNING":
+            raise ApiError(400, "ModelArts.6408", "LiteServer instance '%s' in status %s does not support "
+                           "binding an EIP." % (server_id, server["status"]))
+        eip = st.publicips.get(eip_id)
+        if eip is None or eip["tenant_id"] != ctx["project_id"]:
+            raise ApiError(400, "ModelArts.6410", "EIP '%s' not found." % eip_id)
+        if eip.get("sim_bound_server") == server_id:
+            raise ApiError(400, "ModelArts.6409", "EIP '%s' is already bound to this LiteServer." % eip_id)
+        if eip["status"] != "DOWN" or eip.get("port_id") or eip.get("associate_instance_id"):
+            raise ApiError(400, "ModelArts.6409", "EIP '%s' is already used by another resource." % eip_id)
+        port_id = st.new_id()
+        private_ip = next((e.get("uri") for e in server.get("endpoints", []) if e.get("uri")), None)
+        eip.update({
+            "status": "ACTIVE", "port_id": port_id, "private_ip_address": private_ip,
+            "associate_instance_type": "PORT", "associate_instance_id": port_id,
+            "vnic": {"port_id": port_id, "private_ip_address": private_ip, "device_id": server["cloud_server"]["id"],
+                     "device_owner": "compute:nova", "instance_id": server["cloud_server"]["id"],
+                     "instance_type": server["cloud_server"].get("type", "BMS"), "vpc_id": server.get("vpc_id")},
+            "sim_bound_server": server_id, "updated_at": _now_text(),
+        })
+        if st.config["eip_settle_reads"]:
+            st.settling[eip_id] = {"reads": st.config["eip_settle_reads"], "shown_status": "BINDING"}
+        return Reply(200, {"public_ips": _eip_pairs(_bound_eips(sim, server_id))})
+
+
+def ma_unbind_eip(sim, ctx, server_id, eip_id):
+    st = sim.state
+    with st.lock:
+        _server(sim, ctx, server_id)
+        eip = st.publicips.get(eip_id)
+        if eip is None or eip["tenant_id"] != ctx["project_id"]:
+            raise ApiError(400, "ModelArts.6410", "EIP '%s' not found." % eip_id)
+        if eip.get("sim_bound_server") != server_id:
+            raise ApiError(400, "ModelArts.6412", "EIP '%s' is not bound to LiteServer instance '%s'."
+                           % (eip_id, server_id))
+        _release_eip(eip)
+        if st.config["eip_settle_reads"]:
+            st.settling[eip_id] = {"reads": st.config["eip_settle_reads"], "shown_status": "ACTIVE"}
+        return Reply(200, None)
+
+
+def _release_eip(eip):
+    eip.update({"status": "DOWN", "port_id": None, "private_ip_address": None, "associate_instance_type": None,
+                "associate_instance_id": None, "vnic": None, "sim_bound_server": None, "updated_at": _now_text()})
+
+
+# ---- VPC EIPs -----------------------------------------------------------------------------------------------------
+
+def _eip_view(sim, eip, version):
+    st = sim.state
+    status = eip["status"]
+    with st.lock:
+        settling = st.settling.get(eip["id"])
+        if settling:
+            status = settling["shown_status"]
+            settling["reads"] -= 1
+            if settling["reads"] <= 0:
+                del st.settling[eip["id"]]
+    base = {"id": eip["id"], "status": status, "public_ip_address": eip["public_ip_address"],
+            "ip_version": 4, "created_at": eip.get("created_at"), "updated_at": eip.get("updated_at")}
+    if version == "v1":
+        base.update({"type": eip.get("type", "5_bgp"), "port_id": eip.get("port_id"),
+                     "private_ip_address": eip.get("private_ip_address"), "tenant_id": eip["tenant_id"],
+                     "bandwidth_id": eip.get("bandwidth_id"), "bandwidth_size": eip.get("bandwidth_size", 5),
+                     "bandwidth_share_type": eip.get("bandwidth_share_type", "PER"),
+                     "bandwidth_name": eip.get("bandwidth_name"), "alias": eip.get("alias"),
+                     "create_time": eip.get("created_at")})
+    else:
+        base.update({"project_id": eip["tenant_id"], "alias": eip.get("alias"),
+                     "associate_instance_type": eip.get("associate_instance_type"),
+                     "associate_instance_id": eip.get("associate_instance_id"), "vnic": eip.get("vnic"),
+                     "bandwidth": {"id": eip.get("bandwidth_id"), "size": eip.get("bandwidth_size", 5),
+                                   "share_type": eip.get("bandwidth_share_type", "PER"),
+                                   "name": eip.get("bandwidth_name")},
+                     "public_border_group": "center", "type": "EIP"})
+    return base
+
+
+def _project_eips(sim, ctx, query):
+    eips = sorted((e for e in sim.state.publicips.values() if e["tenant_id"] == ctx["project_id"]),
+                  key=lambda e: e["id"])
+    addresses = query.get("public_ip_address")
+    if addresses:
+        eips = [e for e in eips if e["public_ip_address"] in addresses]
+    ids = query.get("id")
+    if ids:
+        eips = [e for e in eips if e["id"] in ids]
+    ports = query.get("port_id")
+    if ports:
+        eips = [e for e in eips if e.get("port_id") in ports]
+    marker = _one(query, "marker")
+    if marker:
+        eips = [e for e in eips if e["id"] > marker]
+    return eips
+
+
+def vpc_v1_list(sim, ctx):
+    query = ctx["query"]
+    limit = _int_arg(query, "limit", 2000, 1, 2000)
+    eips = _project_eips(sim, ctx, query)[:limit]
+    return Reply(200, {"publicips": [_eip_view(sim, e, "v1") for e in eips]})
+
+
+def vpc_v1_show(sim, ctx, eip_id):
+    eip = sim.state.publicips.get(eip_id)
+    if eip is None or eip["tenant_id"] != ctx["project_id"]:
+        raise ApiError(404, "VPC.0504", "Could not find floatingip %s" % eip_id, shape="vpc_v1")
+    return Reply(200, {"publicip": _eip_view(sim, eip, "v1")})
+
+
+def vpc_v3_list(sim, ctx):
+    query = ctx["query"]
+    limit = _int_arg(query, "limit", 2000, 1, 2000)
+    all_eips = _project_eips(sim, ctx, query)
+    eips = all_eips[:limit]
+    next_marker = eips[-1]["id"] if len(all_eips) > limit else None
+    return Reply(200, {"publicips": [_eip_view(sim, e, "v3") for e in eips], "request_id": ctx["request_id"],
+                       "page_info": {"previous_marker": eips[0]["id"] if eips else None,
+                                     "current_count": len(eips), "next_marker": next_marker},
+                       "total_count": len(all_eips)})
+
+
+def vpc_v3_show(sim, ctx, eip_id):
+    eip = sim.state.publicips.get(eip_id)
+    if eip is None or eip["tenant_id"] != ctx["project_id"]:
+        raise ApiError(404, "EIP.7802", "The EIP %s does not exist." % eip_id)
+    return Reply(200, {"publicip": _eip_view(sim, eip, "v3"), "request_id": ctx["request_id"]})
+
+
+# ---- CloudDC iMetal -----------------------------------------------------------------------------------------------
+
+def _progress_ip_change(sim, instance_id):
+    """Advance a pending IP change by one observation; finish it when its polls and seconds are used up."""
+    st = sim.state
+    with st.lock:
+        pending = st.pending_ip_changes.get(instance_id)
+        if pending is None:
+            return
+        pending["polls_left"] -= 1
+        if pending["polls_left"] > 0 or time.monotonic() < pending["ready_at"]:
+            return
+        del st.pending_ip_changes[instance_id]
+        inst = st.instances[instance_id]
+        physical = st.physical_servers.get(inst.get("server_id"))
+        if pending["error"]:
+            inst["operation_state"] = "modify-ip-failed"
+            inst["state"] = "stopped"
+            inst["error"] = pending["error"]
+            if physical:
+                physical["power_state"] = "off"
+        else:
+            inst["vpc_id"] = pending["vpc_id"]
+            inst["network_interfaces"] = pending["nics"]
+            inst["operation_state"] = "modify-ip-succeed"
+            inst["state"] = "running"
+            inst["error"] = None
+            if physical:
+                physical["power_state"] = "on"
+        inst["updated_at"] = _now_text()
+
+
+def _instance(sim, ctx, instance_id):
+    inst = sim.state.instances.get(instance_id)
+    if inst is None or inst["sim_project_id"] != ctx["project_id"]:
+        raise ApiError(400, "CLOUDDC.1004", "The instance %s does not exist." % instance_id)
+    return inst
+
+
+def cdc_list(sim, ctx):
+    query = ctx["query"]
+    limit = _int_arg(query, "limit", 10, 0, 1 << 31)
+    limit = 10 if limit < 10 else min(limit, 1000)
+    instances = sorted((i for i in sim.state.instances.values() if i["sim_project_id"] == ctx["project_id"]),
+                       key=lambda i: i["id"])
+    ids = [part for value in query.get("instance_id", []) for part in value.split(",") if part]
+    if ids:
+        instances = [i for i in instances if i["id"] in ids]
+    states = query.get("instance_state")
+    if states:
+        instances = [i for i in instances if i["state"] in states]
+    server_ids = query.get("server_id")
+    if server_ids:
+        instances = [i for i in instances if i.get("server_id") in server_ids]
+    total = len(instances)
+    marker = _one(query, "marker")
+    if marker:
+        instances = [i for i in instances if i["id"] > marker]
+    page = instances[:limit]
+    next_marker = page[-1]["id"] if len(instances) > limit else None
+    return Reply(200, {"instances": [_public(i) for i in page], "count": total,
+                       "page_info": {"next_marker": next_marker, "previous_marker": marker,
+                                     "current_count": len(page)}})
+
+
+def cdc_status(sim, ctx, instance_id):
+    _instance(sim, ctx, instance_id)
+    _progress_ip_change(sim, instance_id)
+    inst = sim.state.instances[instance_id]
+    return Reply(200, {"state": inst["state"], "operation_state": inst.get("operation_state"),
+                       "error": inst.get("error")})
+
+
+def _ip_error(code, message):
+    return {"error_code": code, "error_msg": message, "error_type": "modify-ip"}
+
+
+def cdc_change_ip(sim, ctx, instance_id):
+    st = sim.state
+    with st.lock:
+        inst = _instance(sim, ctx, instance_id)
+        body = ctx["json"]
+        if not isinstance(body, dict):
+            raise ApiError(400, "CLOUDDC.1001", "Invalid request body.")
+        operation = inst.get("operation_state") or ""
+        physical = st.physical_servers.get(inst.get("server_id")) or {}
+        ready = inst["state"] == "running" and not operation.endswith("-processing")
+        retry = operation == "modify-ip-failed" and physical.get("power_state") == "off"
+        if not (ready or retry):
+            raise ApiError(400, "CLOUDDC.1010", "The instance %s (state %s, operation_state %s) does not allow "
+                           "changing its IP address." % (instance_id, inst["state"], operation or "none"))
+        vpc_id = body.get("vpc_id") or inst["vpc_id"]
+        nics = body.get("nics")
+        if not isinstance(nics, list) or not 1 <= len(nics) <= 2:
+            raise ApiError(400, "CLOUDDC.1001", "nics must list 1 or 2 network interfaces.")
+        new_nics, error, taken = [], None, set()
+        for nic in nics:
+            subnet_id = nic.get("subnet_id") if isinstance(nic, dict) else None
+            subnet = st.subnets.get(subnet_id) if isinstance(subnet_id, str) else None
+            if subnet is None or subnet["project_id"] != ctx["project_id"]:
+                raise ApiError(400, "CLOUDDC.1002", "The subnet %s does not exist." % subnet_id)
+            if subnet["vpc_id"] != vpc_id:
+                raise ApiError(400, "CLOUDDC.1003", "The subnet %s does not belong to VPC %s."
+                               % (subnet_id, vpc_id))
+            address = nic.get("ip_address") or None
+            used = st.used_addresses(subnet_id, exclude_instance=instance_id) | taken
+            if address is None:
+                address = st.allocate_address(subnet_id, used)
+                if address is None and error is None:
+                    error = _ip_error("CLOUDDC.2003", "No free IP address left in subnet %s." % subnet_id)
+            else:
+                try:
+                    inside = ipaddress.ip_address(address) in ipaddress.ip_network(subnet["cidr"])
+                except ValueError:
+                    raise ApiError(400, "CLOUDDC.1001", "Invalid IP address %s." % address)
+                if not inside and error is None:
+                    error = _ip_error("CLOUDDC.2001", "IP address %s is not in subnet %s (%s)."
+                                      % (address, subnet_id, subnet["cidr"]))
+                elif address in used and error is None:
+                    error = _ip_error("CLOUDDC.2002", "IP address %s is already in use in subnet %s."
+                                      % (address, subnet_id))
+            taken.add(address)
+            new_nics.append({"subnet_id": subnet_id, "ipv4_address": address})
+        inst["operation_state"] = "modify-ip-processing"
+        inst["error"] = None
+        st.pending_ip_changes[instance_id] = {
+            "vpc_id": vpc_id, "nics": new_nics, "error": error,
+            "polls_left": max(1, int(st.config["imetal_ip_change_polls"])),
+            "ready_at": time.monotonic() + float(st.config["imetal_ip_change_seconds"]),
+        }
+        return Reply(202, None)
+
+
+def cdc_physical_server(sim, ctx, server_id):
+    server = sim.state.physical_servers.get(server_id)
+    if server is None or server["project_id"] != ctx["project_id"]:
+        raise ApiError(400, "CLOUDDC.1005", "The physical server %s does not exist." % server_id)
+    return Reply(200, _public(server))
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Routing
+# ------------------------------------------------------------------------------------------------------------------
+
+P = r"(?P<project_id>[^/]+)"
+ID = r"[^/]+"
+ROUTES = [
+    # method, pattern, handler, service, auth ("none", "domain", "project")
+    ("POST", r"^/v3/auth/tokens$", iam_tokens, "iam", "none"),
+    ("GET", r"^/v3/projects$", iam_projects, "iam", "domain"),
+    ("GET", r"^/v1/%s/dev-servers$" % P, ma_list, "modelarts", "project"),
+    ("GET", r"^/v1/%s/dev-servers/(?P<server_id>%s)$" % (P, ID), ma_show, "modelarts", "project"),
+    ("PUT", r"^/v1/%s/dev-servers/(?P<server_id>%s)/(?P<action>start|stop|reboot)$" % (P, ID), ma_action,
+     "modelarts", "project"),
+    ("GET", r"^/v1/%s/dev-servers/(?P<server_id>%s)/publicips$" % (P, ID), ma_list_eips, "modelarts", "project"),
+    ("POST", r"^/v1/%s/dev-servers/(?P<server_id>%s)/publicips$" % (P, ID), ma_bind_eip, "modelarts", "project"),
+    ("DELETE", r"^/v1/%s/dev-servers/(?P<server_id>%s)/publicips/(?P<eip_id>%s)$" % (P, ID, ID), ma_unbind_eip,
+     "modelarts", "project"),
+    ("GET", r"^/v1/%s/publicips$" % P, vpc_v1_list, "vpc", "project"),
+    ("GET", r"^/v1/%s/publicips/(?P<eip_id>%s)$" % (P, ID), vpc_v1_show, "vpc", "project"),
+    ("GET", r"^/v3/%s/eip/publicips$" % P, vpc_v3_list, "vpc", "project"),
+    ("GET", r"^/v3/%s/eip/publicips/(?P<eip_id>%s)$" % (P, ID), vpc_v3_show, "vpc", "project"),
+    ("GET", r"^/v1/%s/instances$" % P, cdc_list, "clouddc", "project"),
+    ("GET", r"^/v1/%s/instances/(?P<instance_id>%s)/status$" % (P, ID), cdc_status, "clouddc", "project"),
+    ("PUT", r"^/v1/%s/instances/(?P<instance_id>%s)/ip$" % (P, ID), cdc_change_ip, "clouddc", "project"),
+    ("GET", r"^/v1/%s/physicalservers/(?P<server_id>%s)$" % (P, ID), cdc_physical_server, "clouddc", "project"),
+]
+COMPILED = [(m, re.compile(p), h, s, a) for m, p, h, s, a in ROUTES]
+# The casing of the request id header differs between services in the real cloud; clients must not care.
+REQUEST_ID_HEADER = {"iam": "X-Request-Id", "modelarts": "X-Request-Id", "vpc": "X-Request-Id",
+                     "clouddc": "X-request-id", "admin": "X-Request-Id"}
+
+
+def _redact(value):
+    if isinstance(value, dict):
+        return {k: ("REDACTED" if k in SECRET_FIELDS else _redact(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v) for v in value]
+    return value
+
+
+class Simulator:
+    def __init__(self, state):
+        self.state = state
+
+    def handle(self, method, raw_path, raw_query, headers, body, request_id):
+        """Return (Reply, log entry, fault) for one API request; drop handling is left to the HTTP layer."""
+        from urllib.parse import unquote
+        path = unquote(raw_path)
+        query = parse_qs(raw_query, keep_blank_values=True)
+        entry = {"time": time.time(), "method": method, "path": path, "query": raw_query, "request_id": request_id,
+                 "service": None, "auth": None, "principal": None, "status": None, "fault": None, "body": None,
+                 "user_agent": headers.get("User-Agent")}
+        parsed = None
+        if body:
+            try:
+                parsed = json.loads(body.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                parsed = None
+        entry["body"] = _redact(parsed)
+        route = None
+        for r_method, pattern, handler, service, auth_kind in COMPILED:
+            match = pattern.match(path)
+            if match and r_method == method:
+                route = (handler, service, auth_kind, match.groupdict())
+                break
+        if route is None:
+            return Reply(404, {"error_code": "APIG.0101", "error_msg": "The API does not exist or has not been "
+                                                                        "published in the environment."}), entry
+        handler, service, auth_kind, groups = route
+        entry["service"] = service
+        ctx = {"query": query, "json": parsed, "request_id": request_id, "project_id": groups.pop("project_id", None)}
+        try:
+            principal = self.authenticate(method, raw_path, raw_query, headers, body, auth_kind, ctx)
+            entry["auth"] = principal.get("kind") if principal else "none"
+            entry["principal"] = principal.get("name") if principal else None
+            if principal and self.state.over_rate_limit(principal["name"]):
+                limit = self.state.config["rate_limit_per_second"]
+                raise ApiError(429, "APIG.0308", "The throttling threshold has been reached: policy user over "
+                               "ratelimit,limit:%s,time:1 second" % limit)
+            ctx["principal"] = principal
+            return handler(self, ctx, **groups), entry
+        except ApiError as err:
+            return Reply(err.status, err.body()), entry
+        except AuthError as err:
+            return Reply(err.status, {"error_code": err.code, "error_msg": err.message}), entry
+
+    def authenticate(self, method, raw_path, raw_query, headers, body, auth_kind, ctx):
+        if auth_kind == "none":
+            return None
+        lowered = {k.lower(): v for k, v in headers.items()}
+        if "x-auth-token" in lowered:
+            record = verify_token(self.state, lowered["x-auth-token"])
+            principal = {"kind": "token", "name": "token:" + record["token"][-8:], "domain_id": record["domain_id"],
+                         "project_id": record["project_id"]}
+        elif "authorization" in lowered:
+            cred = verify_aksk(self.state, method, raw_path, raw_query, headers, body)
+            principal = {"kind": "aksk", "name": cred["access_key"], "domain_id": cred["domain_id"],
+                         "project_id": None}
+        else:
+            raise AuthError(401, "APIG.1000", "Incorrect IAM authentication information: the request carries "
+                                              "neither an X-Auth-Token nor an Authorization header")
+        if auth_kind == "project":
+            project = self.state.project(ctx["project_id"])
+            if project is None or project["domain_id"] != principal["domain_id"] or \
+                    (principal["project_id"] and principal["project_id"] != project["id"]):
+                raise ApiError(403, "APIG.0302", "The credential has no access to project %s." % ctx["project_id"])
+        return principal
+
+    # -- admin API ----------------------------------------------------------------------------------------------
+
+    def admin(self, method, path, query, body):
+        st = self.state
+        name = path[len(ADMIN_PREFIX):].strip("/")
+        data = json.loads(body.decode("utf-8")) if body else None
+        if name == "health":
+            return Reply(200, {"ok": True})
+        if name == "reset" and method == "POST":
+            st.reset(data)
+            return Reply(200, {"ok": True})
+        if name == "state" and method == "GET":
+            return Reply(200, st.snapshot())
+        if name == "config" and method in ("PATCH", "POST"):
+            with st.lock:
+                unknown = set(data) - set(st.config)
+                if unknown:
+                    return Reply(400, {"error": "unknown config keys: %s" % sorted(unknown)})
+                st.config.update(data)
+            return Reply(200, st.config)
+        if name == "config" and method == "GET":
+            return Reply(200, st.config)
+        if name == "faults" and method == "POST":
+            try:
+                return Reply(201, st.add_fault(data or {}))
+            except ValueError as exc:
+                return Reply(400, {"error": str(exc)})
+        if name == "faults" and method == "GET":
+            return Reply(200, {"faults": st.faults})
+        if name == "faults" and method == "DELETE":
+            with st.lock:
+                st.faults = []
+            return Reply(200, {"ok": True})
+        if name == "requests" and method == "GET":
+            with st.lock:
+                return Reply(200, {"requests": list(st.requests)})
+        if name == "requests" and method == "DELETE":
+            with st.lock:
+                st.requests = []
+            return Reply(200, {"ok": True})
+        if name == "tokens" and method == "POST":
+            data = data or {}
+            project = st.project(data.get("project_id"))
+            if project is None:
+                return Reply(400, {"error": "unknown project_id"})
+            token = "MII" + uuid.uuid4().hex
+            expires = datetime.now(timezone.utc) + timedelta(seconds=data.get("ttl", st.config["token_ttl_seconds"]))
+            with st.lock:
+                st.tokens[token] = {"token": token, "project_id": project["id"], "domain_id": project["domain_id"],
+                                    "expires_at": format_time(expires)}
+            return Reply(201, {"token": token})
+        if name == "tokens/expire" and method == "POST":
+            with st.lock:
+                for record in st.tokens.values():
+                    record["expires_at"] = format_time(datetime.now(timezone.utc) - timedelta(seconds=1))
+            return Reply(200, {"ok": True})
+        return Reply(404, {"error": "no admin route %s %s" % (method, path)})
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "hwsim"
+    sys_version = ""
+
+    def log_message(self, format, *args):  # noqa: A002 - quiet by default
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    def _dispatch(self):
+        sim = self.server.simulator
+        split = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = dict(self.headers.items())
+        if split.path.startswith(ADMIN_PREFIX):
+            try:
+                reply = sim.admin(self.command, split.path, split.query, body)
+            except (ValueError, TypeError) as exc:
+                reply = Reply(400, {"error": str(exc)})
+            return self._send(reply, "admin", uuid.uuid4().hex)
+        request_id = uuid.uuid4().hex
+        fault = sim.state.take_fault(self.command, split.path)
+        if fault and fault["latency"]:
+            time.sleep(float(fault["latency"]))
+        if fault and fault["drop"] == "before":
+            self._log(sim, {"time": time.time(), "method": self.command, "path": split.path, "query": split.query,
+                            "request_id": request_id, "status": None, "fault": "drop-before"})
+            return self._drop()
+        if fault and fault["status"]:
+            reply = Reply(int(fault["status"]), fault["body"] if fault["body"] is not None else {
+                "error_code": fault["error_code"] or ("APIG.0308" if fault["status"] == 429 else "SIM.0500"),
+                "error_msg": fault["error_msg"] or "Injected fault."})
+            if fault["retry_after"] is not None:
+                reply.headers["Retry-After"] = str(fault["retry_after"])
+            entry = {"time": time.time(), "method": self.command, "path": split.path, "query": split.query,
+                     "request_id": request_id, "status": reply.status, "fault": "status"}
+            self._log(sim, entry)
+            return self._send(reply, _service_of(split.path), request_id)
+        reply, entry = sim.handle(self.command, split.path, split.query, headers, body, request_id)
+        entry["status"] = reply.status
+        if fault and fault["drop"] == "after":
+            entry["fault"] = "drop-after"
+            self._log(sim, entry)
+            return self._drop()
+        if fault and fault["latency"]:
+            entry["fault"] = "latency"
+        self._log(sim, entry)
+        return self._send(reply, entry.get("service") or "admin", request_id)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
+
+    @staticmethod
+    def _log(sim, entry):
+        with sim.state.lock:
+            entry["seq"] = len(sim.state.requests) + 1
+            sim.state.requests.append(entry)
+
+    def _drop(self):
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _send(self, reply, service, request_id):
+        if isinstance(reply.body, str):
+            payload, content_type = reply.body.encode("utf-8"), "text/html"
+        else:
+            payload = b"" if reply.body is None else json.dumps(reply.body).encode("utf-8")
+            content_type = "application/json"
+        try:
+            self.send_response(reply.status)
+            self.send_header(REQUEST_ID_HEADER.get(service, "X-Request-Id"), request_id)
+            if payload:
+                self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            for key, value in reply.headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            if payload:
+                self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+def _service_of(path):
+    for _m, pattern, _h, service, _a in COMPILED:
+        if pattern.match(path):
+            return service
+    return "admin"
+
+
+class SimHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, simulator, verbose=False):
+        super().__init__(address, Handler)
+        self.simulator = simulator
+        self.verbose = verbose

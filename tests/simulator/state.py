@@ -1,0 +1,152 @@
+"""The simulator's state: seeded from a JSON file, changed by the API handlers as the cloud would change it."""
+
+import copy
+import ipaddress
+import json
+import threading
+import time
+import uuid
+
+DEFAULT_CONFIG = {
+    # What GET /dev-servers/{id}/publicips answers when nothing is bound: "empty" ({"public_ips": []}) or "error".
+    "list_eips_when_empty": "empty",
+    # An iMetal IP change stays modify-ip-processing for this many status reads and at least this many seconds.
+    "imetal_ip_change_polls": 2,
+    "imetal_ip_change_seconds": 0,
+    # After a bind/unbind the EIP reads BINDING (or ACTIVE while unbinding) for this many VPC reads of it.
+    "eip_settle_reads": 0,
+    # Requests per second allowed per credential (AK, token); past it: 429 APIG.0308.
+    "rate_limit_per_second": 100,
+    "token_ttl_seconds": 86400,
+}
+
+
+class SimState:
+    def __init__(self, seed):
+        self.lock = threading.RLock()
+        self.initial_seed = copy.deepcopy(seed)
+        self.load(seed)
+
+    # -- loading --------------------------------------------------------------------------------------------------
+
+    def load(self, seed):
+        seed = copy.deepcopy(seed)
+        with self.lock:
+            self.config = dict(DEFAULT_CONFIG, **seed.get("config", {}))
+            self.domains = seed.get("domains", [])
+            self.projects = seed.get("projects", [])
+            self.credentials = {c["access_key"]: c for c in seed.get("credentials", [])}
+            self.users = seed.get("users", [])
+            self.tokens = {t["token"]: t for t in seed.get("tokens", [])}
+            self.subnets = {s["id"]: s for s in seed.get("subnets", [])}
+            self.dev_servers = {s["id"]: s for s in seed.get("dev_servers", [])}
+            self.publicips = {e["id"]: e for e in seed.get("publicips", [])}
+            self.instances = {i["id"]: i for i in seed.get("instances", [])}
+            self.physical_servers = {p["id"]: p for p in seed.get("physical_servers", [])}
+            self.pending_ip_changes = {}
+            self.settling = {}
+            self.faults = []
+            self.requests = []
+            self.rate_windows = {}
+            self.next_fault_id = 1
+
+    def reset(self, seed=None):
+        self.load(self.initial_seed if seed is None else seed)
+
+    def snapshot(self):
+        with self.lock:
+            return {
+                "config": self.config, "domains": self.domains, "projects": self.projects,
+                "credentials": list(self.credentials.values()), "users": self.users,
+                "tokens": list(self.tokens.values()), "subnets": list(self.subnets.values()),
+                "dev_servers": list(self.dev_servers.values()), "publicips": list(self.publicips.values()),
+                "instances": list(self.instances.values()), "physical_servers": list(self.physical_servers.values()),
+            }
+
+    # -- identities ---------------------------------------------------------------------------------------------
+
+    def credential(self, access_key):
+        return self.credentials.get(access_key)
+
+    def project(self, project_id):
+        return next((p for p in self.projects if p["id"] == project_id), None)
+
+    def domain_by_name(self, name):
+        return next((d for d in self.domains if d["name"] == name), None)
+
+    # -- rate limit ----------------------------------------------------------------------------------------------
+
+    def over_rate_limit(self, key):
+        limit = self.config["rate_limit_per_second"]
+        if not limit:
+            return False
+        now = time.monotonic()
+        with self.lock:
+            window = [t for t in self.rate_windows.get(key, []) if now - t < 1.0]
+            over = len(window) >= limit
+            if not over:
+                window.append(now)
+            self.rate_windows[key] = window
+            return over
+
+    # -- faults ---------------------------------------------------------------------------------------------------
+
+    def add_fault(self, spec):
+        with self.lock:
+            fault = {
+                "id": self.next_fault_id, "method": spec.get("method", "*").upper(), "path": spec.get("path", ".*"),
+                "status": spec.get("status"), "count": spec.get("count", 1), "error_code": spec.get("error_code"),
+                "error_msg": spec.get("error_msg"), "body": spec.get("body"), "latency": spec.get("latency", 0),
+                "drop": spec.get("drop"), "retry_after": spec.get("retry_after"), "hits": 0,
+            }
+            if fault["drop"] not in (None, "before", "after"):
+                raise ValueError("drop must be 'before' or 'after'")
+            self.next_fault_id += 1
+            self.faults.append(fault)
+            return fault
+
+    def take_fault(self, method, path):
+        import re
+        with self.lock:
+            for fault in self.faults:
+                if fault["count"] is not None and fault["count"] <= 0:
+                    continue
+                if fault["method"] not in ("*", method):
+                    continue
+                if not re.search(fault["path"], path):
+                    continue
+                fault["hits"] += 1
+                if fault["count"] is not None:
+                    fault["count"] -= 1
+                return dict(fault)
+        return None
+
+    # -- IP address management for iMetal -------------------------------------------------------------------------
+
+    def used_addresses(self, subnet_id, exclude_instance=None):
+        used = set()
+        for inst in self.instances.values():
+            if inst["id"] == exclude_instance:
+                continue
+            for nic in inst.get("network_interfaces", []):
+                if nic.get("subnet_id") == subnet_id and nic.get("ipv4_address"):
+                    used.add(nic["ipv4_address"])
+        used.update(self.subnets[subnet_id].get("reserved", []))
+        return used
+
+    def allocate_address(self, subnet_id, taken):
+        network = ipaddress.ip_network(self.subnets[subnet_id]["cidr"])
+        gateway = self.subnets[subnet_id].get("gateway_ip")
+        for host in list(network.hosts())[1:]:
+            text = str(host)
+            if text not in taken and text != gateway:
+                return text
+        return None
+
+    def new_id(self):
+        return str(uuid.uuid4())
+
+
+def load_seed(path):
+    with open(path, "r", encoding="utf-8") as handle:
+        return json.load(handle)

@@ -1,0 +1,64 @@
+"""Shared fixtures: the collection importable as ansible_collections.hwcloud.infra, and simulators on free ports."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TESTS = os.path.join(ROOT, "tests")
+COLLECTIONS = os.path.join(ROOT, ".tmp", "collections")
+
+if not os.path.isdir(os.path.join(COLLECTIONS, "ansible_collections", "hwcloud", "infra")):
+    subprocess.check_call(["bash", os.path.join(TESTS, "tools", "collection-tree.sh"), "link", COLLECTIONS],
+                          stdout=subprocess.DEVNULL)
+for path in (COLLECTIONS, TESTS):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+from simulator.control import SimulatorProcess  # noqa: E402
+
+from simulator.control import SleepRecorder  # noqa: E402
+from simulator.seedinfo import AK, REGION, SK  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def simulator():
+    with SimulatorProcess() as sim:
+        yield sim
+
+
+@pytest.fixture(scope="session")
+def tls_simulator():
+    with SimulatorProcess(tls=True) as sim:
+        yield sim
+
+
+@pytest.fixture
+def sim(simulator):
+    """The shared HTTP simulator, reset to its seed with an empty request log."""
+    simulator.reset()
+    return simulator
+
+
+@pytest.fixture
+def tls_sim(tls_simulator):
+    tls_simulator.reset()
+    return tls_simulator
+
+
+@pytest.fixture
+def make_client():
+    """make_client(sim, **options) -> Client authenticated with the permanent AK/SK unless told otherwise."""
+    from ansible_collections.hwcloud.infra.plugins.module_utils._client import Client
+
+    def factory(sim, sleep=None, backoff_base=0.01, **options):
+        opts = {"region": REGION, "endpoints": sim.endpoints(), "api_retries": 5}
+        if not any(k in options for k in ("access_key", "auth_token", "user_name")):
+            opts.update(access_key=AK, secret_key=SK)
+        opts.update(options)
+        client = Client(opts, sleep=sleep or SleepRecorder(), backoff_base=backoff_base)
+        return client
+
+    return factory

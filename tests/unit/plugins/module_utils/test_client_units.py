@@ -1,0 +1,148 @@
+"""Pure parts of the client: ids, error bodies, Retry-After, URLs, query pairs, retry policy, endpoints, auth choice."""
+
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+
+import pytest
+
+from ansible_collections.hwcloud.infra.plugins.module_utils import _client as c
+
+
+@pytest.mark.parametrize("value", ["abc", "a" * 64, "0a1b-2c", "a b", "x~y", "ünï", "a%2Fb"])
+def test_validate_id_accepts(value):
+    assert c.validate_id(value, "server id") == value
+
+
+@pytest.mark.parametrize("value,fragment", [
+    ("", "non-empty"), ("a" * 65, "at most 64"), ("a/b", "not a valid id"), ("..", "not a valid id"),
+    (".", "not a valid id"), ("a\nb", "not a valid id"), ("a\x00", "not a valid id"), (None, "non-empty"),
+    (12, "non-empty"),
+])
+def test_validate_id_rejects(value, fragment):
+    with pytest.raises(c.HuaweiCloudError) as info:
+        c.validate_id(value, "server id")
+    assert fragment in str(info.value)
+    assert "server id" in str(info.value)
+
+
+@pytest.mark.parametrize("body,expected", [
+    (b'{"error_code": "ModelArts.6404", "error_msg": "not found"}', ("ModelArts.6404", "not found")),
+    (b'{"errorCode": "CBC.0151", "errorMsg": "denied"}', ("CBC.0151", "denied")),
+    (b'{"code": "VPC.0504", "message": "no such eip"}', ("VPC.0504", "no such eip")),
+    (b'{"error": {"code": 401, "message": "wrong password", "title": "Unauthorized"}}', ("401", "wrong password")),
+    (b'{"error": {"error_code": "APIG.0301", "error_msg": "sig"}}', ("APIG.0301", "sig")),
+    (b'{"NeutronError": {"type": "X", "message": "m", "detail": ""}}', (None, "m")),
+    (b"<html><body><h1>502 Bad Gateway</h1>\n<p>nginx</p></body></html>", (None, "502 Bad Gateway nginx")),
+    (b"upstream timed out", (None, "upstream timed out")),
+    (b'{"unexpected": true}', (None, '{"unexpected": true}')),
+    (b"", (None, None)),
+    (None, (None, None)),
+    ("text body", (None, "text body")),
+])
+def test_parse_error_body(body, expected):
+    assert c.parse_error_body(body) == expected
+
+
+def test_parse_error_body_truncates_huge_text():
+    code, message = c.parse_error_body(b"x" * 5000)
+    assert code is None and len(message) == 500
+
+
+def test_parse_retry_after_seconds_and_dates():
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert c.parse_retry_after("7", now) == 7.0
+    assert c.parse_retry_after(" 1.5 ", now) == 1.5
+    assert c.parse_retry_after(format_datetime(now + timedelta(seconds=12), usegmt=True), now) == 12.0
+    assert c.parse_retry_after(format_datetime(now - timedelta(seconds=12), usegmt=True), now) == 0.0
+    assert c.parse_retry_after("soon", now) is None
+    assert c.parse_retry_after(None, now) is None
+
+
+def test_find_header_is_case_insensitive():
+    assert c.request_id_of({"x-REQUEST-id": "r1"}) == "r1"
+    assert c.request_id_of({"Other": "x"}) is None
+    assert c.request_id_of(None) is None
+
+
+def test_redact_url_hides_secret_looking_query_values():
+    url = "https://h/v1/p/x?limit=2&auth_token=abc&password=pw&marker=m"
+    assert c.redact_url(url) == "https://h/v1/p/x?limit=2&auth_token=REDACTED&password=REDACTED&marker=m"
+    assert c.redact_url("https://h/x") == "https://h/x"
+
+
+def test_query_pairs_normalises():
+    assert c.query_pairs({"a": None, "b": True, "c": False, "d": [1, "x"], "e": 0}) == [
+        ("b", "true"), ("c", "false"), ("d", "1"), ("d", "x"), ("e", "0")]
+    assert c.query_pairs([("k", "v"), ("k", "w")]) == [("k", "v"), ("k", "w")]
+    assert c.query_pairs(None) == []
+
+
+def test_retry_policy_full_jitter_is_bounded_and_capped():
+    seen = []
+    policy = c.RetryPolicy(5, base=1.0, cap=8.0, rand=lambda lo, hi: seen.append((lo, hi)) or hi)
+    assert [policy.delay(n) for n in (1, 2, 3, 4, 5)] == [2.0, 4.0, 8.0, 8.0, 8.0]
+    assert all(lo == 0 for lo, _hi in seen)
+
+
+def test_retry_policy_prefers_retry_after_but_bounds_it():
+    policy = c.RetryPolicy(3, base=1.0, max_retry_after=60, rand=lambda lo, hi: 99)
+    assert policy.delay(1, retry_after=3) == 3
+    assert policy.delay(1, retry_after=3600) == 60
+    assert policy.delay(1, retry_after=-5) == 0
+
+
+def test_endpoints_default_and_override():
+    eps = c.resolve_endpoints("ap-southeast-3", None, {"clouddc": "http://127.0.0.1:8080/"})
+    assert eps["modelarts"] == "https://modelarts.ap-southeast-3.myhuaweicloud.com"
+    assert eps["iam"] == "https://iam.ap-southeast-3.myhuaweicloud.com"
+    assert eps["vpc"] == "https://vpc.ap-southeast-3.myhuaweicloud.com"
+    assert eps["clouddc"] == "http://127.0.0.1:8080"
+    assert c.resolve_endpoints("eu-west-101", "myhuaweicloud.eu")["iam"] == "https://iam.eu-west-101.myhuaweicloud.eu"
+
+
+@pytest.mark.parametrize("region,cloud,overrides,fragment", [
+    ("AP_SOUTH", None, None, "not a valid region"),
+    ("ap-southeast-3", "bad domain", None, "not a valid domain"),
+    ("ap-southeast-3", None, {"ecs": "https://x"}, "unknown service 'ecs'"),
+    ("ap-southeast-3", None, {"vpc": "ftp://x"}, "not an http(s) base URL"),
+    ("ap-southeast-3", None, {"vpc": "https://x/?q=1"}, "not an http(s) base URL"),
+])
+def test_endpoints_rejected(region, cloud, overrides, fragment):
+    with pytest.raises(c.HuaweiCloudError) as info:
+        c.resolve_endpoints(region, cloud, overrides)
+    assert fragment in str(info.value)
+
+
+def test_auth_each_method():
+    assert isinstance(c.resolve_auth({"access_key": "A", "secret_key": "S"}), c.AkSkAuth)
+    temp = c.resolve_auth({"access_key": "A", "secret_key": "S", "security_token": "T"})
+    assert isinstance(temp, c.AkSkAuth) and temp.security_token == "T"
+    assert isinstance(c.resolve_auth({"auth_token": "T"}), c.TokenAuth)
+    assert isinstance(c.resolve_auth({"user_name": "u", "password": "p", "domain_name": "d"}), c.PasswordAuth)
+
+
+@pytest.mark.parametrize("options,fragments", [
+    ({}, ["no credentials found", "HW_ACCESS_KEY"]),
+    ({"access_key": "A"}, ["incomplete AK/SK", "found access_key", "missing secret_key"]),
+    ({"user_name": "u", "password": "p"}, ["incomplete password", "missing domain_name"]),
+    ({"access_key": "A", "secret_key": "S", "auth_token": "T"}, ["exactly one", "access_key, secret_key, auth_token"]),
+    ({"auth_token": "T", "user_name": "u", "password": "p", "domain_name": "d"}, ["exactly one", "auth_token"]),
+    ({"security_token": "T"}, ["incomplete AK/SK", "missing access_key, secret_key"]),
+])
+def test_auth_errors_name_what_was_found_but_no_values(options, fragments):
+    with pytest.raises(c.HuaweiCloudError) as info:
+        c.resolve_auth(options)
+    text = str(info.value)
+    for fragment in fragments:
+        assert fragment in text
+    for value in options.values():
+        if len(value) > 1:
+            assert value not in text
+
+
+def test_error_to_dict_shape():
+    err = c.HuaweiCloudError("m", status=400, code="X.1", error_message="bad", request_id="r", method="GET", url="u")
+    assert err.to_dict() == {"status": 400, "code": "X.1", "message": "bad", "request_id": "r", "method": "GET",
+                             "url": "u"}
+    assert issubclass(c.AmbiguousWriteError, c.HuaweiCloudError)
+    assert issubclass(c.WaitTimeoutError, c.HuaweiCloudError)
