@@ -10,11 +10,11 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_LOCAL_TEMP := $(TMP)/ansible-local
 export PATH := $(BIN):$(PATH)
 
-.PHONY: test venv collection units sanity lint changelog-lint clean
+.PHONY: test venv collection units sanity lint changelog-lint build-check clean
 
 test:
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory venv collection units sanity lint changelog-lint; \
+	$(MAKE) --no-print-directory venv collection units sanity lint changelog-lint build-check; \
 	echo "make test: all checks passed in $$(( $$(date +%s) - start )) s"
 
 venv: $(VENV)/.installed
@@ -41,6 +41,9 @@ lint: collection
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
+
+build-check: venv
+	bash tests/tools/build-check.sh
 
 clean:
 	rm -rf $(VENV) $(TMP) tests/output

@@ -527,8 +527,8 @@ class Simulator:
                 route = (handler, service, auth_kind, match.groupdict())
                 break
         if route is None:
-            return Reply(404, {"error_code": "APIG.0101", "error_msg": "The API does not exist or has not been "
-                                                                        "published in the environment."}), entry
+            message = "The API does not exist or has not been published in the environment."
+            return Reply(404, {"error_code": "APIG.0101", "error_msg": message}), entry
         handler, service, auth_kind, groups = route
         entry["service"] = service
         ctx = {"query": query, "json": parsed, "request_id": request_id, "project_id": groups.pop("project_id", None)}

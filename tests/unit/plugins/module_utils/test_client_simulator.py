@@ -234,7 +234,7 @@ def test_rate_limit_is_survived_with_backoff(sim, make_client):
     sim.configure(rate_limit_per_second=4)
     client = make_client(sim, project_id=PROJECT_ID, sleep=SleepRecorder(real=True), backoff_base=0.5,
                          api_retries=8)
-    for _ in range(10):
+    for _attempt in range(10):
         client.get("modelarts", SERVERS)
     statuses = [r["status"] for r in api_calls(sim, "GET", "/dev-servers")]
     assert 429 in statuses and statuses.count(200) == 10

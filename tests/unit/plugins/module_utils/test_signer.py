@@ -7,7 +7,6 @@ from datetime import datetime
 import tempfile
 from urllib.parse import quote
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

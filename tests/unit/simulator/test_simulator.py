@@ -1,0 +1,317 @@
+"""The simulator behaves like the cloud: state changes, documented errors, signature and token checks, admin API."""
+
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+
+from ansible_collections.hwcloud.infra.plugins.module_utils import _signer
+from ansible_collections.hwcloud.infra.plugins.module_utils._client import HuaweiCloudError
+
+from simulator.seedinfo import AK, PROJECT_ID, SK
+
+EIPS_OF = "/v1/{project_id}/dev-servers/{id}/publicips"
+UNBIND = "/v1/{project_id}/dev-servers/{id}/publicips/{eip}"
+CHANGE_IP = "/v1/{project_id}/instances/{id}/ip"
+STATUS = "/v1/{project_id}/instances/{id}/status"
+
+
+def by_name(sim, kind, name, key="name"):
+    return next(x for x in sim.state()[kind] if x[key] == name)
+
+
+@pytest.fixture
+def client(sim, make_client):
+    return make_client(sim, project_id=PROJECT_ID, api_retries=0)
+
+
+def bind(client, server_id, eip_id):
+    return client.request("POST", "modelarts", EIPS_OF, {"id": server_id}, body={"public_ip_id": eip_id})
+
+
+def error_of(call):
+    with pytest.raises(HuaweiCloudError) as info:
+        call()
+    return info.value
+
+
+# ---- ModelArts Lite Servers -------------------------------------------------------------------------------------------
+
+def test_bind_then_list_then_unbind_changes_eip_state(sim, client):
+    server = by_name(sim, "dev_servers", "train-a3-01")
+    eip = by_name(sim, "publicips", "free-01", "alias")
+    resp = bind(client, server["id"], eip["id"])
+    assert resp.status == 200 and resp.request_id
+    assert resp.body == {"public_ips": [{"id": eip["id"], "address": eip["public_ip_address"]}]}
+    v3 = client.get("vpc", "/v3/{project_id}/eip/publicips/{id}", {"id": eip["id"]})["publicip"]
+    assert v3["status"] == "ACTIVE" and v3["associate_instance_type"] == "PORT"
+    assert v3["vnic"]["instance_id"] == server["cloud_server"]["id"]
+    v1 = client.get("vpc", "/v1/{project_id}/publicips/{id}", {"id": eip["id"]})["publicip"]
+    assert v1["port_id"] and v1["private_ip_address"] == server["endpoints"][0]["uri"]
+    unbound = client.request("DELETE", "modelarts", UNBIND, {"id": server["id"], "eip": eip["id"]})
+    assert unbound.status == 200 and unbound.body is None
+    assert client.get("modelarts", EIPS_OF, {"id": server["id"]}) == {"public_ips": []}
+    assert client.get("vpc", "/v1/{project_id}/publicips/{id}", {"id": eip["id"]})["publicip"]["status"] == "DOWN"
+
+
+def test_binding_an_eip_in_use_fails(sim, client):
+    server = by_name(sim, "dev_servers", "train-a3-01")
+    for alias in ("bound-a3-04", "elb-frontend", "ecs-web", "frozen"):
+        err = error_of(lambda: bind(client, server["id"], by_name(sim, "publicips", alias, "alias")["id"]))
+        assert (err.status, err.code) == (400, "ModelArts.6409")
+        assert "used by another resource" in err.error_message
+
+
+def test_binding_to_a_server_that_is_not_running_fails(sim, client):
+    eip = by_name(sim, "publicips", "free-02", "alias")
+    for status in ("STOPPED", "CREATING", "ERROR", "REBOOTING"):
+        server = next(s for s in sim.state()["dev_servers"] if s["status"] == status)
+        err = error_of(lambda: bind(client, server["id"], eip["id"]))
+        assert err.code == "ModelArts.6408" and status in err.error_message
+    assert by_name(sim, "publicips", "free-02", "alias")["status"] == "DOWN"
+
+
+def test_non_a3_server_and_unknown_server_and_unknown_eip(sim, client):
+    eip = by_name(sim, "publicips", "free-02", "alias")
+    legacy = by_name(sim, "dev_servers", "legacy-ecs-01")
+    assert error_of(lambda: bind(client, legacy["id"], eip["id"])).code == "ModelArts.6411"
+    err = error_of(lambda: bind(client, "f" * 36, eip["id"]))
+    assert (err.status, err.code, err.error_message) == (400, "ModelArts.6404",
+                                                         "LiteServer instance '%s' not found." % ("f" * 36))
+    # The underlying BMS id is not a Lite Server id.
+    bms = by_name(sim, "dev_servers", "train-a3-01")["cloud_server"]["id"]
+    assert error_of(lambda: client.get("modelarts", "/v1/{project_id}/dev-servers/{id}", {"id": bms})).code == \
+        "ModelArts.6404"
+    server = by_name(sim, "dev_servers", "train-a3-01")
+    assert error_of(lambda: bind(client, server["id"], "no-such-eip")).code == "ModelArts.6410"
+    assert error_of(lambda: client.request("POST", "modelarts", EIPS_OF, {"id": server["id"]}, body={})).code == \
+        "ModelArts.6400"
+
+
+def test_list_eips_when_nothing_is_bound_both_documented_answers(sim, client):
+    server = by_name(sim, "dev_servers", "train-a3-02")
+    assert client.get("modelarts", EIPS_OF, {"id": server["id"]}) == {"public_ips": []}
+    sim.configure(list_eips_when_empty="error")
+    err = error_of(lambda: client.get("modelarts", EIPS_OF, {"id": server["id"]}))
+    assert (err.status, err.code) == (400, "ModelArts.6413")
+    bound = by_name(sim, "dev_servers", "train-a3-04")
+    assert client.get("modelarts", EIPS_OF, {"id": bound["id"]})["public_ips"][0]["address"] == "203.0.113.40"
+
+
+def test_unbinding_an_eip_not_bound_to_the_server_fails(sim, client):
+    server = by_name(sim, "dev_servers", "train-a3-01")
+    other = by_name(sim, "publicips", "bound-a3-04", "alias")
+    err = error_of(lambda: client.request("DELETE", "modelarts", UNBIND, {"id": server["id"], "eip": other["id"]}))
+    assert err.code == "ModelArts.6412"
+
+
+def test_start_and_stop(sim, client):
+    stopped = by_name(sim, "dev_servers", "ls-stopped")
+    started = client.request("PUT", "modelarts", "/v1/{project_id}/dev-servers/{id}/start", {"id": stopped["id"]})
+    assert started.body["status"] == "RUNNING"
+    err = error_of(lambda: client.request("PUT", "modelarts", "/v1/{project_id}/dev-servers/{id}/start",
+                                          {"id": stopped["id"]}))
+    assert err.code == "ModelArts.6408"
+
+
+def test_eip_settling_shows_transitional_status(sim, client):
+    sim.configure(eip_settle_reads=2)
+    server = by_name(sim, "dev_servers", "train-a3-01")
+    eip = by_name(sim, "publicips", "free-03", "alias")
+    bind(client, server["id"], eip["id"])
+    path = "/v3/{project_id}/eip/publicips/{id}"
+    seen = [client.get("vpc", path, {"id": eip["id"]})["publicip"]["status"] for _read in range(3)]
+    assert seen == ["BINDING", "BINDING", "ACTIVE"]
+
+
+def test_eip_lookup_by_address(sim, client):
+    found = client.get("vpc", "/v1/{project_id}/publicips", query={"public_ip_address": "203.0.113.40"})
+    assert [e["alias"] for e in found["publicips"]] == ["bound-a3-04"]
+    v3 = client.get("vpc", "/v3/{project_id}/eip/publicips", query={"public_ip_address": "203.0.113.50"})
+    assert v3["publicips"][0]["associate_instance_type"] == "ELB"
+
+
+# ---- CloudDC iMetal -------------------------------------------------------------------------------------------------
+
+def change_ip(client, instance_id, nics, vpc_id=None):
+    body = {"nics": nics}
+    if vpc_id:
+        body["vpc_id"] = vpc_id
+    return client.request("PUT", "clouddc", CHANGE_IP, {"id": instance_id}, body=body)
+
+
+def poll(client, instance_id, times):
+    return [client.get("clouddc", STATUS, {"id": instance_id})["operation_state"] for _poll in range(times)]
+
+
+def test_ip_change_goes_processing_then_succeed(sim, client):
+    sim.configure(imetal_ip_change_polls=3)
+    inst = by_name(sim, "instances", "gpu-node-01")
+    a1, a2 = (n["subnet_id"] for n in inst["network_interfaces"])
+    resp = change_ip(client, inst["id"], [{"subnet_id": a1, "ip_address": "10.0.1.50"},
+                                         {"subnet_id": a2, "ip_address": "10.0.2.50"}])
+    assert resp.status == 202 and resp.body is None
+    assert poll(client, inst["id"], 3) == ["modify-ip-processing", "modify-ip-processing", "modify-ip-succeed"]
+    now = by_name(sim, "instances", "gpu-node-01")
+    assert [n["ipv4_address"] for n in now["network_interfaces"]] == ["10.0.1.50", "10.0.2.50"]
+
+
+def test_ip_change_auto_allocates_a_free_address(sim, client):
+    sim.configure(imetal_ip_change_polls=1)
+    inst = by_name(sim, "instances", "gpu-node-02")
+    change_ip(client, inst["id"], [{"subnet_id": inst["network_interfaces"][0]["subnet_id"]}])
+    assert poll(client, inst["id"], 1) == ["modify-ip-succeed"]
+    address = by_name(sim, "instances", "gpu-node-02")["network_interfaces"][0]["ipv4_address"]
+    used = {n["ipv4_address"] for i in sim.state()["instances"] if i["id"] != inst["id"]
+            for n in i["network_interfaces"]}
+    assert address.startswith("10.0.1.") and address not in used and address not in ("10.0.1.0", "10.0.1.1")
+
+
+@pytest.mark.parametrize("address,code", [("10.9.9.9", "CLOUDDC.2001"), ("10.0.1.11", "CLOUDDC.2002")])
+def test_ip_change_fails_asynchronously_for_bad_addresses(sim, client, address, code):
+    sim.configure(imetal_ip_change_polls=2)
+    inst = by_name(sim, "instances", "gpu-node-03")
+    change_ip(client, inst["id"], [{"subnet_id": inst["network_interfaces"][0]["subnet_id"], "ip_address": address}])
+    assert poll(client, inst["id"], 2) == ["modify-ip-processing", "modify-ip-failed"]
+    status = client.get("clouddc", STATUS, {"id": inst["id"]})
+    assert status["error"]["error_code"] == code and address in status["error"]["error_msg"]
+    now = by_name(sim, "instances", "gpu-node-03")
+    assert now["network_interfaces"][0]["ipv4_address"] == "10.0.1.12", "a failed change leaves the address"
+    assert by_name(sim, "physical_servers", now["server_id"], "id")["power_state"] == "off"
+
+
+def test_ip_change_preconditions(sim, client):
+    busy = by_name(sim, "instances", "busy-node")
+    nic = [{"subnet_id": busy["network_interfaces"][0]["subnet_id"]}]
+    err = error_of(lambda: change_ip(client, busy["id"], nic))
+    assert (err.status, err.code) == (400, "CLOUDDC.1010") and "reinstall-processing" in err.error_message
+    stopped = by_name(sim, "instances", "stopped-node")
+    assert error_of(lambda: change_ip(client, stopped["id"], nic)).code == "CLOUDDC.1010"
+    failed = by_name(sim, "instances", "failed-node")
+    assert change_ip(client, failed["id"], nic).status == 202, "a retry after modify-ip-failed with power off"
+    assert error_of(lambda: change_ip(client, failed["id"], nic)).code == "CLOUDDC.1010", "now processing"
+
+
+def test_ip_change_validates_subnets_and_vpc_synchronously(sim, client):
+    inst = by_name(sim, "instances", "gpu-node-02")
+    b1 = by_name(sim, "subnets", "subnet-b1")
+    assert error_of(lambda: change_ip(client, inst["id"], [{"subnet_id": "nope"}])).code == "CLOUDDC.1002"
+    assert error_of(lambda: change_ip(client, inst["id"], [{"subnet_id": b1["id"]}])).code == "CLOUDDC.1003"
+    assert error_of(lambda: change_ip(client, inst["id"], [])).code == "CLOUDDC.1001"
+    sim.configure(imetal_ip_change_polls=1)
+    assert change_ip(client, inst["id"], [{"subnet_id": b1["id"]}], vpc_id=b1["vpc_id"]).status == 202
+    poll(client, inst["id"], 1)
+    assert by_name(sim, "instances", "gpu-node-02")["vpc_id"] == b1["vpc_id"]
+    err = error_of(lambda: client.get("clouddc", STATUS, {"id": "missing"}))
+    assert err.code == "CLOUDDC.1004" and err.request_id
+
+
+def test_instance_list_filters(sim, client):
+    ids = [by_name(sim, "instances", n)["id"] for n in ("gpu-node-01", "gpu-node-02")]
+    listed = client.get("clouddc", "/v1/{project_id}/instances", query={"instance_id": ",".join(ids)})
+    assert sorted(i["id"] for i in listed["instances"]) == sorted(ids) and listed["count"] == 2
+    stopped = client.get("clouddc", "/v1/{project_id}/instances", query={"instance_state": "stopped"})
+    assert {i["name"] for i in stopped["instances"]} == {"failed-node", "stopped-node"}
+    phys = client.get("clouddc", "/v1/{project_id}/physicalservers/{id}", {"id": listed["instances"][0]["server_id"]})
+    assert phys["power_state"] == "on" and phys["manage_state"] == "in-use"
+
+
+# ---- gateway: signatures, tokens, rate limit, request ids -------------------------------------------------------------
+
+def signed_get(sim, path, query, tamper=None, date=None):
+    host = sim.url.split("://", 1)[1]
+    headers = {"Content-Type": "application/json", "X-Project-Id": PROJECT_ID}
+    if date:
+        headers["X-Sdk-Date"] = date
+    signed = _signer.sign("GET", host, path, query, headers, b"", AK, SK)
+    if tamper:
+        path, query, signed = tamper(path, query, signed)
+    qs = _signer.canonical_query(query)
+    return requests.get(sim.url + path + ("?" + qs if qs else ""), headers=signed, timeout=10)
+
+
+def test_signature_is_checked_on_every_part(sim):
+    path = "/v1/%s/dev-servers" % PROJECT_ID
+    assert signed_get(sim, path, [("limit", "2")]).status_code == 200
+    tampered = [
+        lambda p, q, h: (p, [("limit", "3")], h),
+        lambda p, q, h: (p + "/x", q, h),
+        lambda p, q, h: (p, q, dict(h, **{"X-Project-Id": "0" * 32})),
+        lambda p, q, h: (p, q, dict(h, Authorization=h["Authorization"].replace("Access=" + AK,
+                                                                               "Access=HWSIMAKOTHERACCT0003"))),
+    ]
+    for tamper in tampered:
+        resp = signed_get(sim, path, [("limit", "2")], tamper=tamper)
+        assert resp.status_code == 401 and resp.json()["error_code"] == "APIG.0301"
+        assert resp.headers["X-Request-Id"]
+
+
+def test_stale_sdk_date_is_rejected(sim):
+    old = (datetime.now(timezone.utc) - timedelta(minutes=20)).strftime("%Y%m%dT%H%M%SZ")
+    resp = signed_get(sim, "/v1/%s/dev-servers" % PROJECT_ID, [], date=old)
+    assert resp.status_code == 401 and "expired" in resp.json()["error_msg"]
+
+
+def test_unauthenticated_and_unknown_routes(sim):
+    resp = requests.get(sim.url + "/v1/%s/dev-servers" % PROJECT_ID, timeout=10)
+    assert resp.status_code == 401
+    resp = requests.get(sim.url + "/v2/nothing", timeout=10)
+    assert resp.status_code == 404 and resp.json()["error_code"] == "APIG.0101"
+
+
+def test_per_credential_rate_limit(sim, make_client):
+    sim.configure(rate_limit_per_second=3)
+    client = make_client(sim, project_id=PROJECT_ID, api_retries=0)
+    statuses = []
+    for _call in range(6):
+        try:
+            client.get("modelarts", "/v1/{project_id}/dev-servers")
+            statuses.append(200)
+        except HuaweiCloudError as err:
+            statuses.append((err.status, err.code))
+            assert "The throttling threshold has been reached" in err.error_message
+    assert statuses[:3] == [200, 200, 200] and (429, "APIG.0308") in statuses
+    token_client = make_client(sim, project_id=PROJECT_ID, auth_token=sim.token(PROJECT_ID), api_retries=0)
+    assert token_client.get("modelarts", "/v1/{project_id}/dev-servers")["total"] == 25, "limits are per credential"
+
+
+# ---- admin API ---------------------------------------------------------------------------------------------------------
+
+def test_reset_restores_the_seed_and_can_take_a_new_one(sim, client):
+    server = by_name(sim, "dev_servers", "train-a3-01")
+    bind(client, server["id"], by_name(sim, "publicips", "free-01", "alias")["id"])
+    sim.reset()
+    assert by_name(sim, "publicips", "free-01", "alias")["status"] == "DOWN"
+    seed = sim.state()
+    seed["dev_servers"] = [s for s in seed["dev_servers"] if s["name"] == "train-a3-01"]
+    sim.reset(seed)
+    assert client.get("modelarts", "/v1/{project_id}/dev-servers")["total"] == 1
+    sim.reset()
+    assert client.get("modelarts", "/v1/{project_id}/dev-servers")["total"] == 25
+
+
+def test_faults_count_down_and_are_logged(sim, client):
+    sim.fault(method="GET", path="/dev-servers$", status=500, count=2, error_code="X.1", error_msg="boom")
+    for _call in range(2):
+        err = error_of(lambda: client.get("modelarts", "/v1/{project_id}/dev-servers"))
+        assert (err.status, err.code, err.error_message) == (500, "X.1", "boom")
+    assert client.get("modelarts", "/v1/{project_id}/dev-servers")["total"] == 25
+    log = [r for r in sim.requests() if r["path"].endswith("/dev-servers")]
+    assert [(r["status"], r["fault"]) for r in log] == [(500, "status"), (500, "status"), (200, None)]
+    faults = sim.admin("GET", "faults")["faults"]
+    assert faults[0]["hits"] == 2 and faults[0]["count"] == 0
+
+
+def test_every_response_has_a_request_id_and_log_matches(sim, client):
+    resp = client.request("GET", "modelarts", "/v1/{project_id}/dev-servers")
+    assert resp.request_id == sim.requests()[-1]["request_id"]
+
+
+def test_simulator_stops_on_sigterm():
+    from simulator.control import SimulatorProcess
+    sim = SimulatorProcess().start()
+    proc = sim.proc
+    started = time.monotonic()
+    sim.stop()
+    assert proc.returncode == 0 and time.monotonic() - started < 5
