@@ -77,6 +77,11 @@ class HuaweiCloudError(Exception):
         self.method = method
         self.url = url
 
+    def reworded(self, message):
+        """The same API error under a message that says more about what was being done."""
+        return HuaweiCloudError(message, status=self.status, code=self.code, error_message=self.error_message,
+                                request_id=self.request_id, method=self.method, url=self.url)
+
     def to_dict(self):
         return {
             "status": self.status,

@@ -13,7 +13,7 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ..module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Client, HuaweiCloudError
+from ..module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, AmbiguousWriteError, Client, HuaweiCloudError
 
 
 def common_argument_spec():
@@ -86,6 +86,28 @@ class HuaweiCloudModule(object):
         """Turn a HuaweiCloudError into fail_json: msg names the operation and the resource, plus ``error``."""
         subject = "%s %s" % (operation, resource) if resource else operation
         self.fail("Failed to %s: %s" % (subject, err), error=err.to_dict())
+
+    def write(self, send, took_effect):
+        """Send one write; when its outcome is unknown, re-read before deciding, never re-send blindly.
+
+        ``send()`` performs the write and returns its request id. ``took_effect()`` re-reads the resource and tells
+        whether the write is applied (or being applied). After an ambiguous failure the write counts as done when
+        the re-read shows it; otherwise it is sent once more, now that it is known not to have happened. A refusal
+        of that second attempt is also checked against a re-read (the first one may have landed in between).
+        Returns the request id of the write that took effect, None when its answer was lost.
+        """
+        try:
+            return send()
+        except AmbiguousWriteError as first:
+            if took_effect():
+                self.module.warn("%s; a re-read shows it took effect" % first.message)
+                return first.request_id
+        try:
+            return send()
+        except HuaweiCloudError:
+            if took_effect():
+                return None
+            raise
 
     def exit(self, **values):
         self.result.update(values)

@@ -62,3 +62,24 @@ def make_client():
         return client
 
     return factory
+
+
+@pytest.fixture
+def run_module(capsys):
+    """run_module(main, sim, args, check_mode=False, diff=False) -> the JSON result the module printed."""
+    import json
+
+    from ansible.module_utils.testing import patch_module_args
+
+    def runner(main, sim, args, check_mode=False, diff=False, connection=True):
+        full = {}
+        if connection:
+            full.update(region=REGION, access_key=AK, secret_key=SK, endpoints=sim.endpoints())
+        full.update(args)
+        full.update(_ansible_check_mode=check_mode, _ansible_diff=diff)
+        with patch_module_args(full):
+            with pytest.raises(SystemExit):
+                main()
+        return json.loads(capsys.readouterr().out)
+
+    return runner

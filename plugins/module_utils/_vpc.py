@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.infra contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection. Breaking changes can occur any time.
+
+"""VPC EIP look-ups: resolve an EIP id or address, and tell who holds it."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+
+from ..module_utils._client import HuaweiCloudError, validate_id
+
+EIP = "/v3/{project_id}/eip/publicips/{id}"
+EIPS = "/v3/{project_id}/eip/publicips"
+
+
+def is_ipv4(value):
+    try:
+        ipaddress.IPv4Address(value)
+    except (ipaddress.AddressValueError, ValueError):
+        return False
+    return True
+
+
+def validate_eip_ref(value, what="public_ip"):
+    """An EIP reference is an IPv4 address or an EIP id."""
+    if is_ipv4(value):
+        return value
+    if value and all(ch.isdigit() or ch == "." for ch in value):
+        raise HuaweiCloudError("%s %r is neither a valid IPv4 address nor an EIP id" % (what, value))
+    return validate_id(value, what)
+
+
+def get_eip(client, eip_id):
+    return client.get("vpc", EIP, {"id": eip_id}, operation="read EIP %s" % eip_id)["publicip"]
+
+
+def resolve_eip(client, ref):
+    """The EIP record (v3) for an id or an IPv4 address; a clear error when there is none."""
+    if is_ipv4(ref):
+        found = list(client.paginate_marker("vpc", EIPS, "publicips", query={"public_ip_address": ref},
+                                            operation="look up EIP %s" % ref))
+        found = [e for e in found if e.get("public_ip_address") == ref]
+        if not found:
+            raise HuaweiCloudError("no EIP with address %s in this project" % ref)
+        if len(found) > 1:
+            raise HuaweiCloudError("address %s matches several EIPs: %s" % (ref, ", ".join(e["id"] for e in found)))
+        return found[0]
+    try:
+        return get_eip(client, ref)
+    except HuaweiCloudError as err:
+        if err.status == 404:
+            raise err.reworded("no EIP with id %s in this project: %s" % (ref, err))
+        raise
+
+
+def is_free(eip):
+    return eip.get("status") == "DOWN" and not eip.get("port_id") and not eip.get("associate_instance_id") \
+        and not (eip.get("vnic") or {}).get("port_id")
+
+
+def holder_instance_id(eip):
+    """The compute instance (ECS/BMS id) an EIP is bound to through a port, when the EIP API tells it."""
+    vnic = eip.get("vnic") or {}
+    return vnic.get("instance_id") or vnic.get("device_id") or None
+
+
+def describe_holder(eip):
+    vnic = eip.get("vnic") or {}
+    if not (eip.get("associate_instance_id") or vnic.get("port_id") or eip.get("port_id")):
+        return "no resource, but its status is %s, not DOWN" % eip.get("status")
+    kind = eip.get("associate_instance_type") or "resource"
+    parts = ["%s %s" % (kind, eip.get("associate_instance_id") or vnic.get("port_id") or eip.get("port_id") or "?")]
+    if holder_instance_id(eip):
+        parts.append("instance %s" % holder_instance_id(eip))
+    return ", ".join(parts) + " (EIP status %s)" % eip.get("status")

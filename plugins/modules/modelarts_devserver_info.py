@@ -1,0 +1,175 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.infra contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: modelarts_devserver_info
+short_description: List ModelArts Lite Servers and the EIPs bound to them
+version_added: 0.1.0
+description:
+  - Lists the Lite Servers (dev-servers) of the project, all of them or those matching O(server), with their fields
+    and, unless O(public_ips=false), the EIPs bound to each. Paging is handled.
+author:
+  - hwcloud.infra contributors
+extends_documentation_fragment:
+  - hwcloud.infra.common
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.ACTIONGROUPS
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads.
+  diff_mode:
+    support: N/A
+    details: The module only reads.
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - hwcloud.infra.huaweicloud
+options:
+  server:
+    description:
+      - A Lite Server id or name. Every server with that id or name is returned (none is not an error).
+      - All Lite Servers of the project when omitted.
+    type: str
+  public_ips:
+    description:
+      - Also read the EIPs bound to each server (one call per server).
+    type: bool
+    default: true
+seealso:
+  - module: hwcloud.infra.modelarts_devserver_eip
+"""
+
+EXAMPLES = r"""
+- name: All Lite Servers with their EIPs
+  hwcloud.infra.modelarts_devserver_info:
+    region: ap-southeast-3
+  register: lite
+
+- name: Names of the running servers
+  ansible.builtin.debug:
+    msg: "{{ lite.servers | selectattr('status', 'eq', 'RUNNING') | map(attribute='name') | list }}"
+
+- name: One server by name, without the EIP look-up
+  hwcloud.infra.modelarts_devserver_info:
+    region: ap-southeast-3
+    server: train-a3-01
+    public_ips: false
+
+# Ad hoc: ansible localhost -m hwcloud.infra.modelarts_devserver_info -a 'server=train-a3-01'
+"""
+
+RETURN = r"""
+servers:
+  description: The Lite Servers, sorted by name then id.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Lite Server id.
+      type: str
+      sample: 3f5c2a9e-1b7d-4c61-9a0e-2d8f4b6c1e70
+    name:
+      description: Name.
+      type: str
+      sample: train-a3-01
+    status:
+      description: Status, for example C(RUNNING), C(STOPPED), C(CREATING).
+      type: str
+      sample: RUNNING
+    flavor:
+      description: Flavor name.
+      type: str
+      sample: ascend-snt9b2.48xlarge
+    category:
+      description: Server category.
+      type: str
+      sample: HPS
+    vpc_id:
+      description: VPC id.
+      type: str
+    subnet_id:
+      description: Subnet id.
+      type: str
+    charging_mode:
+      description: Charging mode.
+      type: str
+      sample: COMMON
+    cloud_server:
+      description: The underlying compute instance, C(id) and C(type) (C(BMS), C(ECS) or C(HPS)).
+      type: dict
+    cloud_server_id:
+      description: Id of the underlying BMS or ECS (the same as RV(servers[].cloud_server.id)).
+      type: str
+    endpoints:
+      description: Access endpoints; C(uri) holds the private IP address.
+      type: list
+      elements: dict
+    image:
+      description: The server's image.
+      type: dict
+    create_at:
+      description: Creation time.
+      type: str
+    update_at:
+      description: Last update time.
+      type: str
+    public_ips:
+      description: EIPs bound to the server, sorted by address. Absent when O(public_ips=false).
+      type: list
+      elements: dict
+      returned: when O(public_ips=true)
+      contains:
+        id:
+          description: EIP id.
+          type: str
+        address:
+          description: EIP address.
+          type: str
+"""
+
+from ..module_utils._client import HuaweiCloudError, validate_id
+from ..module_utils._modelarts import find_servers, list_server_eips, list_servers, shape_server
+from ..module_utils._module import HuaweiCloudModule
+
+
+def main():
+    module = HuaweiCloudModule(argument_spec=dict(
+        server=dict(type="str"),
+        public_ips=dict(type="bool", default=True),
+    ))
+    p = module.params
+    if p["server"] is not None:
+        try:
+            validate_id(p["server"], "server")
+        except HuaweiCloudError as err:
+            module.fail(str(err))
+    client = module.client
+    try:
+        servers = find_servers(client, p["server"])[0] if p["server"] is not None else list_servers(client)
+    except HuaweiCloudError as err:
+        module.fail_error(err, "list Lite Servers")
+    shaped = []
+    for server in sorted(servers, key=lambda s: (s.get("name") or "", s.get("id") or "")):
+        eips = None
+        if p["public_ips"]:
+            try:
+                eips = list_server_eips(client, server["id"])
+            except HuaweiCloudError as err:
+                module.fail_error(err, "list the EIPs of Lite Server", "%s (%s)" % (server.get("name"), server["id"]))
+        shaped.append(shape_server(server, eips))
+    module.exit(servers=shaped)
+
+
+if __name__ == "__main__":
+    main()

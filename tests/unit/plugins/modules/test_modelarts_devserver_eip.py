@@ -1,0 +1,218 @@
+"""modelarts_devserver_eip: the planning logic, and the module's entry point against the simulator."""
+
+import pytest
+
+from ansible_collections.hwcloud.infra.plugins.module_utils._client import HuaweiCloudError
+from ansible_collections.hwcloud.infra.plugins.module_utils._modelarts import (match_binding, nothing_bound_error,
+                                                                               plan_bindings)
+from ansible_collections.hwcloud.infra.plugins.modules.modelarts_devserver_eip import main
+
+from simulator.seedinfo import SECRETS
+
+A = {"id": "a", "address": "203.0.113.1"}
+B = {"id": "b", "address": "203.0.113.2"}
+C = {"id": "c", "address": "203.0.113.3"}
+
+
+# ---- planning -------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("state,bound,target,exclusive,unbind,bind,after", [
+    ("present", [], A, False, [], A, [A]),
+    ("present", [A], A, False, [], None, [A]),
+    ("present", [B], A, False, [], A, [A, B]),
+    ("present", [B, C], A, True, [B, C], A, [A]),
+    ("present", [A, B], A, True, [B], None, [A]),
+    ("absent", [A, B], A, False, [A], None, [B]),
+    ("absent", [B], None, False, [B], None, []),
+    ("absent", [], None, False, [], None, []),
+    ("absent", [A, B], None, False, [A, B], None, []),
+])
+def test_plan_bindings(state, bound, target, exclusive, unbind, bind, after):
+    assert plan_bindings(state, bound, target, exclusive) == {"unbind": unbind, "bind": bind, "after": after}
+
+
+def test_match_binding_by_id_or_address():
+    assert match_binding([A, B], "b") == B
+    assert match_binding([A, B], "203.0.113.1") == A
+    assert match_binding([A, B], "203.0.113.9") is None
+
+
+@pytest.mark.parametrize("status,code,message,expected", [
+    (400, "ModelArts.6404", "LiteServer instance 'x' not found.", True),
+    (400, "ModelArts.6413", "LiteServer instance 'x' has no EIP bound.", True),
+    (404, "ModelArts.7000", "public ip not found", True),
+    (400, "ModelArts.0001", "invalid parameter", False),
+    (403, "ModelArts.0002", "no EIP permission", False),
+    (500, None, "no eip", False),
+])
+def test_nothing_bound_error(status, code, message, expected):
+    err = HuaweiCloudError("x", status=status, code=code, error_message=message)
+    assert nothing_bound_error(err) is expected
+
+
+# ---- entry point ------------------------------------------------------------------------------------------------------
+
+def ids(sim):
+    state = sim.state()
+    servers = {s["name"]: s for s in state["dev_servers"] if s["name"] != "dup-name"}
+    eips = {e["alias"]: e for e in state["publicips"]}
+    return servers, eips
+
+
+def writes(sim):
+    return [r for r in sim.requests() if r["method"] in ("POST", "PUT", "DELETE") and r.get("service") != "iam"]
+
+
+def reads(sim):
+    return [r for r in sim.requests() if r["method"] == "GET" and r.get("service") != "iam"]
+
+
+def bound_to(sim, server_name):
+    server = next(s for s in sim.state()["dev_servers"] if s["name"] == server_name)
+    return sorted(e["public_ip_address"] for e in sim.state()["publicips"] if e["sim_bound_server"] == server["id"])
+
+
+def test_check_mode_predicts_and_writes_nothing(sim, run_module):
+    servers, eips = ids(sim)
+    args = {"server": servers["train-a3-01"]["id"], "public_ip": eips["free-01"]["id"], "project_id": None}
+    out = run_module(main, sim, args, check_mode=True, diff=True)
+    assert out["changed"] is True
+    assert out["public_ips"] == [{"id": eips["free-01"]["id"], "address": "203.0.113.11"}]
+    assert out["diff"] == {"before": {"public_ips": []}, "after": {"public_ips": out["public_ips"]}}
+    assert out["request_ids"] == []
+    assert writes(sim) == []
+    assert bound_to(sim, "train-a3-01") == []
+
+
+def test_apply_then_converged_run_reads_once_per_check(sim, run_module):
+    servers, eips = ids(sim)
+    args = {"server": servers["train-a3-01"]["id"], "public_ip": eips["free-01"]["id"],
+            "project_id": "0a1b2c3d4e5f40718293a4b5c6d7e8f9"}
+    out = run_module(main, sim, args)
+    assert out["changed"] is True and len(out["request_ids"]) == 1
+    assert out["request_ids"][0] == writes(sim)[0]["request_id"]
+    assert out["server"] == {"id": servers["train-a3-01"]["id"], "name": "train-a3-01", "status": "RUNNING",
+                             "cloud_server_id": servers["train-a3-01"]["cloud_server"]["id"]}
+    assert bound_to(sim, "train-a3-01") == ["203.0.113.11"]
+    sim.clear_requests()
+    again = run_module(main, sim, args)
+    assert again["changed"] is False and again["public_ips"] == out["public_ips"]
+    assert [r["path"].rsplit("/", 1)[-1] for r in reads(sim)] == [servers["train-a3-01"]["id"], "publicips"]
+    assert writes(sim) == []
+
+
+def test_by_name_and_address_without_vpc_lookup_when_converged(sim, run_module):
+    args = {"server": "train-a3-04", "public_ip": "203.0.113.40"}
+    out = run_module(main, sim, args)
+    assert out["changed"] is False
+    assert not [r for r in reads(sim) if "publicips" in r["path"] and "dev-servers" not in r["path"]]
+
+
+def test_exclusive_and_absent(sim, run_module):
+    out = run_module(main, sim, {"server": "train-a3-04", "public_ip": "203.0.113.13", "exclusive": True},
+                     check_mode=True)
+    assert [e["address"] for e in out["public_ips"]] == ["203.0.113.13"] and out["changed"]
+    out = run_module(main, sim, {"server": "train-a3-04", "public_ip": "203.0.113.13", "exclusive": True})
+    assert bound_to(sim, "train-a3-04") == ["203.0.113.13"] and len(out["request_ids"]) == 2
+    out = run_module(main, sim, {"server": "train-a3-04", "state": "absent"})
+    assert out["changed"] and out["public_ips"] == [] and bound_to(sim, "train-a3-04") == []
+    out = run_module(main, sim, {"server": "train-a3-04", "state": "absent", "public_ip": "203.0.113.13"})
+    assert out["changed"] is False
+
+
+def test_stopped_server_is_refused_without_any_write(sim, run_module):
+    out = run_module(main, sim, {"server": "ls-stopped", "public_ip": "203.0.113.12"})
+    assert out["failed"] and "its status is STOPPED" in out["msg"] and "nothing was changed" in out["msg"]
+    assert writes(sim) == []
+
+
+def test_unknown_server_reports_the_api_error(sim, run_module):
+    out = run_module(main, sim, {"server": "00000000-0000-0000-0000-000000000000", "public_ip": "203.0.113.12"})
+    assert out["failed"] and "ModelArts.6404" in out["msg"]
+    assert out["error"]["code"] == "ModelArts.6404" and out["error"]["request_id"]
+    assert "read the EIP bindings of Lite Server 00000000-0000-0000-0000-000000000000" in out["msg"]
+
+
+def test_ambiguous_name_lists_candidates(sim, run_module):
+    out = run_module(main, sim, {"server": "dup-name", "public_ip": "203.0.113.12"})
+    assert out["failed"] and "matches 2 Lite Servers" in out["msg"]
+    assert all(s["id"] in out["msg"] for s in sim.state()["dev_servers"] if s["name"] == "dup-name")
+
+
+@pytest.mark.parametrize("args,fragment", [
+    ({"server": "train-a3-01", "public_ip": "999.1.1.1"}, "neither a valid IPv4 address nor an EIP id"),
+    ({"server": "a/b", "public_ip": "203.0.113.12"}, "not a valid id"),
+    ({"server": "train-a3-01"}, "state is present but all of the following are missing: public_ip"),
+    ({"server": "train-a3-01", "public_ip": "203.0.113.12", "wait_timeout": 0}, "wait_timeout must be positive"),
+    ({"server": "train-a3-01", "state": "absent", "exclusive": True}, "exclusive applies to state=present"),
+])
+def test_bad_inputs_fail_before_any_request(sim, run_module, args, fragment):
+    out = run_module(main, sim, args)
+    assert out["failed"] and fragment.replace("must be positive", "must be a positive") in out["msg"]
+    assert sim.requests() == []
+
+
+def test_eip_in_use_names_the_holder(sim, run_module):
+    out = run_module(main, sim, {"server": "train-a3-01", "public_ip": "203.0.113.50"})
+    assert out["failed"] and "in use by ELB" in out["msg"] and writes(sim) == []
+    out = run_module(main, sim, {"server": "train-a3-01", "public_ip": "203.0.113.40"})
+    assert "in use by Lite Server train-a3-04" in out["msg"] and "allow_rebind" in out["msg"]
+    out = run_module(main, sim, {"server": "train-a3-01", "public_ip": "203.0.113.50", "allow_rebind": True})
+    assert out["failed"] and "in use by ELB" in out["msg"] and writes(sim) == []
+
+
+def test_rebind_moves_the_eip(sim, run_module):
+    out = run_module(main, sim, {"server": "train-a3-01", "public_ip": "203.0.113.40", "allow_rebind": True})
+    assert out["changed"] and len(out["request_ids"]) == 2
+    assert bound_to(sim, "train-a3-01") == ["203.0.113.40"] and bound_to(sim, "train-a3-04") == []
+    assert [w["method"] for w in writes(sim)] == ["DELETE", "POST"]
+
+
+def test_empty_list_answered_as_error_counts_as_nothing_bound(sim, run_module):
+    sim.configure(list_eips_when_empty="error")
+    out = run_module(main, sim, {"server": "train-a3-02", "public_ip": "203.0.113.14"})
+    assert out["changed"] and [e["address"] for e in out["public_ips"]] == ["203.0.113.14"]
+    out = run_module(main, sim, {"server": "train-a3-02", "state": "absent"})
+    assert out["changed"] and out["public_ips"] == []
+
+
+def test_lost_answer_after_the_bind_applied_is_not_resent(sim, run_module):
+    sim.fault(method="POST", path="/publicips$", drop="after", count=1)
+    out = run_module(main, sim, {"server": "train-a3-01", "public_ip": "203.0.113.15"})
+    assert out["changed"] and bound_to(sim, "train-a3-01") == ["203.0.113.15"]
+    assert len([w for w in writes(sim) if w["method"] == "POST"]) == 1
+    assert "re-read shows it took effect" in repr(out.get("warnings")), "the warning tells what happened"
+
+
+def test_lost_bind_that_did_not_apply_is_sent_once_more(sim, run_module):
+    sim.fault(method="POST", path="/publicips$", drop="before", count=1)
+    out = run_module(main, sim, {"server": "train-a3-01", "public_ip": "203.0.113.15"})
+    assert out["changed"] and bound_to(sim, "train-a3-01") == ["203.0.113.15"]
+    posts = [w for w in sim.requests() if w["method"] == "POST"]
+    assert [p["fault"] for p in posts] == ["drop-before", None]
+
+
+def test_api_failure_carries_error_and_no_secret(sim, run_module):
+    sim.fault(method="POST", path="/publicips$", status=400, count=1, error_code="ModelArts.6499",
+              error_msg="quota exceeded")
+    out = run_module(main, sim, {"server": "train-a3-01", "public_ip": "203.0.113.16"})
+    assert out["failed"]
+    assert out["msg"].startswith("Failed to bind EIP 203.0.113.16 to Lite Server train-a3-01")
+    assert out["error"]["code"] == "ModelArts.6499" and out["error"]["message"] == "quota exceeded"
+    assert out["error"]["request_id"] == writes(sim)[0]["request_id"]
+    text = repr(out)
+    assert not any(secret in text for secret in SECRETS)
+
+
+def test_wait_follows_eip_status(sim, run_module):
+    sim.configure(eip_settle_reads=2)
+    out = run_module(main, sim, {"server": "train-a3-03", "public_ip": "203.0.113.17"})
+    assert out["changed"] and [e["address"] for e in out["public_ips"]] == ["203.0.113.17"]
+    statuses = [r for r in reads(sim) if "/eip/publicips/" in r["path"]]
+    assert len(statuses) == 3, "BINDING twice, then ACTIVE"
+
+
+def test_wait_timeout_reports_last_state(sim, run_module):
+    sim.configure(eip_settle_reads=1000)
+    out = run_module(main, sim, {"server": "train-a3-03", "public_ip": "203.0.113.17", "wait_timeout": 1})
+    assert out["failed"] and "timed out after 1 seconds" in out["msg"] and "BINDING" in out["msg"]

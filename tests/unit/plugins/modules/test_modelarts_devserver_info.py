@@ -1,0 +1,31 @@
+"""modelarts_devserver_info against the simulator."""
+
+from ansible_collections.hwcloud.infra.plugins.modules.modelarts_devserver_info import main
+
+
+def test_lists_every_server_with_eips(sim, run_module):
+    out = run_module(main, sim, {}, check_mode=True)
+    assert out["changed"] is False and len(out["servers"]) == 25
+    bound = next(s for s in out["servers"] if s["name"] == "train-a3-04")
+    assert [e["address"] for e in bound["public_ips"]] == ["203.0.113.40"]
+    assert bound["cloud_server_id"] == bound["cloud_server"]["id"] and bound["status"] == "RUNNING"
+    assert len([r for r in sim.requests() if r["path"].endswith("/publicips")]) == 25
+
+
+def test_by_name_by_id_and_without_eips(sim, run_module):
+    out = run_module(main, sim, {"server": "dup-name", "public_ips": False})
+    assert [s["name"] for s in out["servers"]] == ["dup-name", "dup-name"]
+    assert all("public_ips" not in s for s in out["servers"])
+    assert not [r for r in sim.requests() if r["path"].endswith("/publicips")]
+    one = out["servers"][0]["id"]
+    out = run_module(main, sim, {"server": one})
+    assert [s["id"] for s in out["servers"]] == [one] and out["servers"][0]["public_ips"] == []
+    out = run_module(main, sim, {"server": "nobody"})
+    assert out["servers"] == [] and not out.get("failed")
+
+
+def test_api_error(sim, run_module):
+    sim.fault(method="GET", path="/dev-servers$", status=403, count=1, error_code="ModelArts.0203",
+              error_msg="no permission")
+    out = run_module(main, sim, {})
+    assert out["failed"] and out["error"]["code"] == "ModelArts.0203" and "Failed to list Lite Servers" in out["msg"]
