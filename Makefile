@@ -10,11 +10,11 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_LOCAL_TEMP := $(TMP)/ansible-local
 export PATH := $(BIN):$(PATH)
 
-.PHONY: test venv collection units sanity lint changelog-lint build-check clean
+.PHONY: test demo venv collection units integration sanity lint changelog-lint build-check clean
 
 test:
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory venv collection units sanity lint changelog-lint build-check; \
+	$(MAKE) --no-print-directory venv collection units integration sanity lint changelog-lint build-check; \
 	echo "make test: all checks passed in $$(( $$(date +%s) - start )) s"
 
 venv: $(VENV)/.installed
@@ -30,6 +30,14 @@ collection: venv
 # pytest exits 5 when it collects nothing: that is a broken suite layout, and make fails on it like on any error.
 units: collection
 	$(BIN)/python -m pytest tests/unit -p no:cacheprovider -q -ra
+
+# Integration targets (tests/integration/targets) against a simulator the runner starts and stops itself.
+integration: collection
+	$(BIN)/python tests/integration/run.py
+
+# The demo: simulator up, playbooks/demo.yml twice (the second run reports changed=0), simulator down.
+demo: collection
+	$(BIN)/python tests/tools/demo.py
 
 sanity: venv
 	@bash tests/tools/ansible-test-offline.sh $(BIN)/python

@@ -235,10 +235,10 @@ class DevServerEip(object):
         target, eip, holder = self._target(server, bound)
         plan = plan_bindings(p["state"], bound, target, p["exclusive"])
         changed = bool(plan["bind"] or plan["unbind"] or holder)
-        self.m.result["changed"] = changed
-        self.m.set_diff({"public_ips": bound}, {"public_ips": plan["after"]})
         if changed:
             self._check_preconditions(server, plan, eip, holder)
+        self.m.result["changed"] = changed
+        self.m.set_diff({"public_ips": bound}, {"public_ips": plan["after"]})
         if not changed or self.m.check_mode:
             return self.m.exit(public_ips=plan["after"], request_ids=[])
 
@@ -262,8 +262,11 @@ class DevServerEip(object):
         if p["public_ip"] is None:
             return None, None, None
         already = match_binding(bound, p["public_ip"])
-        if already or p["state"] == "absent":
+        if already:
             return already, None, None
+        if p["state"] == "absent":
+            # Not bound here: nothing to unbind, and no need to look the EIP up.
+            return {"id": None, "address": p["public_ip"]}, None, None
         try:
             eip = resolve_eip(self.client, p["public_ip"])
         except HuaweiCloudError as err:

@@ -108,6 +108,24 @@ class SimulatorProcess:
     def endpoints(self):
         return {service: self.url for service in ("iam", "modelarts", "clouddc", "vpc")}
 
+    def ansible_env(self, base=None):
+        """An environment for ansible commands that points every module at this simulator through HW_* variables,
+        as users (and AWX) configure the collection; other HW_*/HUAWEICLOUD_SDK_* variables are dropped."""
+        from .seedinfo import AK, REGION, SK
+        env = dict(os.environ if base is None else base)
+        for name in [n for n in env if n.startswith(("HW_", "HUAWEICLOUD_SDK_"))]:
+            del env[name]
+        env.update({
+            "HW_REGION_NAME": REGION, "HW_ACCESS_KEY": AK, "HW_SECRET_KEY": SK,
+            "HW_ENDPOINTS": json.dumps(self.endpoints(), sort_keys=True),
+            "HWSIM_URL": self.url,
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        })
+        if self.ca_file:
+            env["HW_CA_BUNDLE"] = self.ca_file
+        return env
+
 
 class SleepRecorder:
     """Stands in for time.sleep in clients under test: records the delays, optionally really sleeps."""

@@ -654,8 +654,7 @@ class Handler(BaseHTTPRequestHandler):
         if fault and fault["latency"]:
             time.sleep(float(fault["latency"]))
         if fault and fault["drop"] == "before":
-            self._log(sim, {"time": time.time(), "method": self.command, "path": split.path, "query": split.query,
-                            "request_id": request_id, "status": None, "fault": "drop-before"})
+            self._log(sim, self._fault_entry(split, request_id, None, "drop-before"))
             return self._drop()
         if fault and fault["status"]:
             reply = Reply(int(fault["status"]), fault["body"] if fault["body"] is not None else {
@@ -663,9 +662,7 @@ class Handler(BaseHTTPRequestHandler):
                 "error_msg": fault["error_msg"] or "Injected fault."})
             if fault["retry_after"] is not None:
                 reply.headers["Retry-After"] = str(fault["retry_after"])
-            entry = {"time": time.time(), "method": self.command, "path": split.path, "query": split.query,
-                     "request_id": request_id, "status": reply.status, "fault": "status"}
-            self._log(sim, entry)
+            self._log(sim, self._fault_entry(split, request_id, reply.status, "status"))
             return self._send(reply, _service_of(split.path), request_id)
         reply, entry = sim.handle(self.command, split.path, split.query, headers, body, request_id)
         entry["status"] = reply.status
@@ -679,6 +676,12 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(reply, entry.get("service") or "admin", request_id)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
+
+    def _fault_entry(self, split, request_id, status, fault):
+        """A log entry for a request answered by an injected fault (not seen by the API handlers)."""
+        return {"time": time.time(), "method": self.command, "path": split.path, "query": split.query,
+                "request_id": request_id, "service": _service_of(split.path), "auth": None, "principal": None,
+                "status": status, "fault": fault, "body": None, "user_agent": self.headers.get("User-Agent")}
 
     @staticmethod
     def _log(sim, entry):

@@ -26,6 +26,7 @@ C = {"id": "c", "address": "203.0.113.3"}
     ("absent", [B], None, False, [B], None, []),
     ("absent", [], None, False, [], None, []),
     ("absent", [A, B], None, False, [A, B], None, []),
+    ("absent", [A, B], {"id": None, "address": "203.0.113.9"}, False, [], None, [A, B]),
 ])
 def test_plan_bindings(state, bound, target, exclusive, unbind, bind, after):
     assert plan_bindings(state, bound, target, exclusive) == {"unbind": unbind, "bind": bind, "after": after}
@@ -114,6 +115,8 @@ def test_exclusive_and_absent(sim, run_module):
     assert [e["address"] for e in out["public_ips"]] == ["203.0.113.13"] and out["changed"]
     out = run_module(main, sim, {"server": "train-a3-04", "public_ip": "203.0.113.13", "exclusive": True})
     assert bound_to(sim, "train-a3-04") == ["203.0.113.13"] and len(out["request_ids"]) == 2
+    out = run_module(main, sim, {"server": "train-a3-04", "state": "absent", "public_ip": "203.0.113.99"})
+    assert out["changed"] is False and bound_to(sim, "train-a3-04") == ["203.0.113.13"], "not bound here: no-op"
     out = run_module(main, sim, {"server": "train-a3-04", "state": "absent"})
     assert out["changed"] and out["public_ips"] == [] and bound_to(sim, "train-a3-04") == []
     out = run_module(main, sim, {"server": "train-a3-04", "state": "absent", "public_ip": "203.0.113.13"})
@@ -123,6 +126,7 @@ def test_exclusive_and_absent(sim, run_module):
 def test_stopped_server_is_refused_without_any_write(sim, run_module):
     out = run_module(main, sim, {"server": "ls-stopped", "public_ip": "203.0.113.12"})
     assert out["failed"] and "its status is STOPPED" in out["msg"] and "nothing was changed" in out["msg"]
+    assert out["changed"] is False
     assert writes(sim) == []
 
 
