@@ -88,7 +88,7 @@ def list_server_eips(client, server_id):
             return []
         raise
     return sorted(({"id": e.get("id"), "address": e.get("address")} for e in (body or {}).get("public_ips") or []),
-                  key=lambda e: (e["address"] or "", e["id"] or ""))
+                  key=_by_address)
 
 
 def bind_eip(client, server_id, eip_id):
@@ -137,5 +137,8 @@ def plan_bindings(state, bound, target=None, exclusive=False):
         unbind = [e for e in bound if target is None or e["id"] == target["id"]]
         bind = None
         after = [e for e in bound if e not in unbind]
-    key = (lambda e: (e.get("address") or "", e.get("id") or ""))
-    return {"unbind": sorted(unbind, key=key), "bind": bind, "after": sorted(after, key=key)}
+    return {"unbind": sorted(unbind, key=_by_address), "bind": bind, "after": sorted(after, key=_by_address)}
+
+
+def _by_address(entry):
+    return (entry.get("address") or "", entry.get("id") or "")

@@ -19,7 +19,7 @@ description:
     is checked before the first write, so a refused task changes nothing.
   - Binding EIPs is supported by Huawei Cloud for A3 Lite Servers only.
 author:
-  - hwcloud.infra contributors
+  - hwcloud.infra contributors (@hwcloud-infra)
 extends_documentation_fragment:
   - hwcloud.infra.common
   - ansible.builtin.action_common_attributes

@@ -16,7 +16,7 @@ description:
   - Lists the Lite Servers (dev-servers) of the project, all of them or those matching O(server), with their fields
     and, unless O(public_ips=false), the EIPs bound to each. Paging is handled.
 author:
-  - hwcloud.infra contributors
+  - hwcloud.infra contributors (@hwcloud-infra)
 extends_documentation_fragment:
   - hwcloud.infra.common
   - ansible.builtin.action_common_attributes
@@ -106,8 +106,15 @@ servers:
       type: str
       sample: COMMON
     cloud_server:
-      description: The underlying compute instance, C(id) and C(type) (C(BMS), C(ECS) or C(HPS)).
+      description: The underlying compute instance.
       type: dict
+      contains:
+        id:
+          description: Id of the BMS or ECS.
+          type: str
+        type:
+          description: C(BMS), C(ECS) or C(HPS).
+          type: str
     cloud_server_id:
       description: Id of the underlying BMS or ECS (the same as RV(servers[].cloud_server.id)).
       type: str

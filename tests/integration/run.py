@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run the integration targets (tests/integration/targets/<name>/tasks/main.yml) against a fresh simulator.
 
     python tests/integration/run.py [target ...]

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The demo: start the simulator, run playbooks/demo.yml twice (the second run must change nothing), stop."""
 
 import os
@@ -14,7 +13,7 @@ from simulator.control import SimulatorProcess  # noqa: E402
 
 def play(env, playbook):
     proc = subprocess.run(["ansible-playbook", "-i", "localhost,", "-c", "local", playbook], env=env, cwd=ROOT,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     print(proc.stdout)
     recap = re.search(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", proc.stdout)
     if proc.returncode != 0 or not recap:

@@ -149,8 +149,8 @@ def test_ip_change_goes_processing_then_succeed(sim, client):
     sim.configure(imetal_ip_change_polls=3)
     inst = by_name(sim, "instances", "gpu-node-01")
     a1, a2 = (n["subnet_id"] for n in inst["network_interfaces"])
-    resp = change_ip(client, inst["id"], [{"subnet_id": a1, "ip_address": "10.0.1.50"},
-                                         {"subnet_id": a2, "ip_address": "10.0.2.50"}])
+    wanted = [{"subnet_id": a1, "ip_address": "10.0.1.50"}, {"subnet_id": a2, "ip_address": "10.0.2.50"}]
+    resp = change_ip(client, inst["id"], wanted)
     assert resp.status == 202 and resp.body is None
     assert poll(client, inst["id"], 3) == ["modify-ip-processing", "modify-ip-processing", "modify-ip-succeed"]
     now = by_name(sim, "instances", "gpu-node-01")
@@ -238,8 +238,7 @@ def test_signature_is_checked_on_every_part(sim):
         lambda p, q, h: (p, [("limit", "3")], h),
         lambda p, q, h: (p + "/x", q, h),
         lambda p, q, h: (p, q, dict(h, **{"X-Project-Id": "0" * 32})),
-        lambda p, q, h: (p, q, dict(h, Authorization=h["Authorization"].replace("Access=" + AK,
-                                                                               "Access=HWSIMAKOTHERACCT0003"))),
+        lambda p, q, h: (p, q, dict(h, Authorization=h["Authorization"].replace(AK, "HWSIMAKOTHERACCT0003"))),
     ]
     for tamper in tampered:
         resp = signed_get(sim, path, [("limit", "2")], tamper=tamper)
