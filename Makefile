@@ -10,11 +10,11 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_LOCAL_TEMP := $(TMP)/ansible-local
 export PATH := $(BIN):$(PATH)
 
-.PHONY: test demo venv collection units integration sanity lint changelog-lint build-check clean
+.PHONY: test demo venv collection units integration molecule sanity lint docs docs-check changelog-lint build-check clean
 
 test:
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory venv collection units integration sanity lint changelog-lint build-check; \
+	$(MAKE) --no-print-directory venv collection units integration molecule sanity lint docs-check changelog-lint build-check; \
 	echo "make test: all checks passed in $$(( $$(date +%s) - start )) s"
 
 venv: $(VENV)/.installed
@@ -39,6 +39,10 @@ integration: collection
 demo: collection
 	$(BIN)/python tests/tools/demo.py
 
+# Molecule scenarios (extensions/molecule): default driver on localhost; create/destroy start/stop the simulator.
+molecule: collection
+	$(BIN)/molecule test --all
+
 sanity: venv
 	@bash tests/tools/ansible-test-offline.sh $(BIN)/python
 	@tree=$$(bash tests/tools/collection-tree.sh copy $(TMP)/sanity) && cd "$$tree" && \
@@ -46,6 +50,13 @@ sanity: venv
 
 lint: collection
 	$(BIN)/ansible-lint --offline
+
+# docs/reference is generated from the plugins' own documentation: `make docs` rebuilds it, docs-check verifies it.
+docs: collection
+	bash tests/tools/docs.sh build
+
+docs-check: collection
+	bash tests/tools/docs.sh check
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint

@@ -11,9 +11,24 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+import os
+
+from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
 
 from ..module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, AmbiguousWriteError, Client, HuaweiCloudError
+
+
+def env_fallback(*names):
+    """The first of ``names`` set to a non-empty value in the environment.
+
+    Unlike ansible's own env_fallback, an empty variable counts as unset: AWX and CI systems inject empty strings
+    for optional credential fields, and those must not override the next variable or the default.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    raise AnsibleFallbackNotFound
 
 
 def common_argument_spec():

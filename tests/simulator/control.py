@@ -32,7 +32,7 @@ class SimulatorProcess:
         if self.tls:
             cmd += ["--tls", "--cert-dir", self._workdir]
         env = dict(os.environ, PYTHONPATH=TESTS_DIR + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        self.proc = subprocess.Popen(cmd, cwd=TESTS_DIR, env=env, stdout=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(cmd, cwd=TESTS_DIR, env=env, stdout=subprocess.DEVNULL, start_new_session=True,
                                      stderr=open(os.path.join(self._workdir, "stderr.log"), "wb"))
         deadline = time.monotonic() + timeout
         while not os.path.exists(ready):

@@ -119,6 +119,22 @@ def test_environment_feeds_the_options_first_found_wins(monkeypatch):
     assert client.calls == 0
 
 
+def test_empty_environment_variables_count_as_unset(monkeypatch):
+    monkeypatch.setenv("HW_REGION_NAME", "")
+    monkeypatch.setenv("HUAWEICLOUD_SDK_REGION", "cn-north-4")
+    monkeypatch.setenv("HW_ENDPOINTS", "")
+    monkeypatch.setenv("HW_PROJECT_ID", "")
+    monkeypatch.setenv("HW_SECURITY_TOKEN", "")
+    monkeypatch.setenv("HW_API_TIMEOUT", "")
+    monkeypatch.setenv("HW_ACCESS_KEY", "AK")
+    monkeypatch.setenv("HW_SECRET_KEY", "SK")
+    module = run_module({})
+    assert module.params["region"] == "cn-north-4"
+    assert module.params["endpoints"] is None and module.params["project_id"] is None
+    assert module.params["api_timeout"] == 30
+    assert module.client.auth.security_token is None
+
+
 def test_ca_bundle_is_used_for_verification(monkeypatch, tmp_path):
     bundle = tmp_path / "ca.pem"
     bundle.write_text("x")

@@ -95,8 +95,7 @@ def addresses(sim, name):
 
 def test_check_mode_writes_nothing_and_predicts(sim, run_module):
     a1, a2 = subnet(sim, "subnet-a1")["id"], subnet(sim, "subnet-a2")["id"]
-    args = {"instance": "gpu-node-01", "nics": [{"subnet_id": a1, "ip_address": "10.0.1.50"},
-                                               {"subnet_id": a2}]}
+    args = {"instance": "gpu-node-01", "nics": [{"subnet_id": a1, "ip_address": "10.0.1.50"}, {"subnet_id": a2}]}
     out = run_module(main, sim, args, check_mode=True, diff=True)
     assert out["changed"] is True and out["request_id"] is None
     assert out["instance"]["network_interfaces"] == [{"subnet_id": a1, "ipv4_address": "10.0.1.50"},

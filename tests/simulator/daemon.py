@@ -1,0 +1,69 @@
+"""Start or stop a background simulator whose details live in a state directory (for molecule and other tools).
+
+    python -m simulator.daemon start --state-dir DIR [--tls]   # writes DIR/hwsim.json, returns once it listens
+    python -m simulator.daemon stop --state-dir DIR            # SIGTERM, wait, remove DIR/hwsim.json
+
+hwsim.json holds url, pid, ca_file and ``auth``: the connection options (region, credentials of the default seed,
+endpoints, ca_bundle) that point the collection's modules at this simulator.
+"""
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+
+from .control import SimulatorProcess
+from .seedinfo import AK, REGION, SK
+
+
+def start(state_dir, tls):
+    os.makedirs(state_dir, exist_ok=True)
+    path = os.path.join(state_dir, "hwsim.json")
+    if os.path.exists(path):
+        stop(state_dir)
+    sim = SimulatorProcess(tls=tls)
+    sim.start()
+    auth = {"region": REGION, "access_key": AK, "secret_key": SK, "endpoints": sim.endpoints()}
+    if sim.ca_file:
+        auth["ca_bundle"] = sim.ca_file
+    info = {"url": sim.url, "pid": sim.proc.pid, "ca_file": sim.ca_file, "auth": auth}
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(info, handle, indent=1)
+    print(json.dumps({"url": sim.url, "pid": sim.proc.pid}))
+
+
+def stop(state_dir):
+    path = os.path.join(state_dir, "hwsim.json")
+    if not os.path.exists(path):
+        return
+    with open(path, encoding="utf-8") as handle:
+        pid = json.load(handle)["pid"]
+    try:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            os.kill(pid, 0)
+            time.sleep(0.1)
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.remove(path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="simulator.daemon", description=__doc__)
+    parser.add_argument("action", choices=["start", "stop"])
+    parser.add_argument("--state-dir", required=True)
+    parser.add_argument("--tls", action="store_true")
+    args = parser.parse_args(argv)
+    if args.action == "start":
+        start(args.state_dir, args.tls)
+    else:
+        stop(args.state_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

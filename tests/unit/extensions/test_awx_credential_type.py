@@ -1,0 +1,101 @@
+"""The AWX credential type: its injectors name only variables the modules read, and a job run the way AWX runs
+one (ansible-runner, injected environment, CA bundle as a file) provisions against the simulator."""
+
+import json
+import os
+
+import jinja2
+import jinja2.sandbox
+import pytest
+import yaml
+
+from ansible_collections.hwcloud.infra.plugins.module_utils._module import common_argument_spec
+
+from simulator.control import SimulatorProcess
+from simulator.seedinfo import AK, REGION, SECRETS, SK
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+CREDENTIAL_TYPE = os.path.join(ROOT, "extensions", "awx", "credential_types", "hwcloud_infra.yml")
+
+
+def load_type():
+    with open(CREDENTIAL_TYPE, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def render_injectors(credential_type, inputs, workdir):
+    """Render file and env injectors as AWX does: files first, then env with tower.filename.<name>."""
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined)
+    values = {f["id"]: f.get("default", "") for f in credential_type["inputs"]["fields"]}
+    values.update(inputs)
+    filenames = {}
+    for key, template in credential_type["injectors"].get("file", {}).items():
+        name = key.split(".", 1)[1]
+        path = os.path.join(workdir, "credential_%s" % name)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(env.from_string(template).render(**values))
+        filenames[name] = path
+    context = dict(values, tower={"filename": filenames})
+    return {name: env.from_string(template).render(**context)
+            for name, template in credential_type["injectors"]["env"].items()}
+
+
+def test_injected_variables_are_read_by_the_modules():
+    readable = {name for option in common_argument_spec().values() for name in option["fallback"][1]}
+    injected = set(load_type()["injectors"]["env"])
+    assert injected <= readable, "injected but never read: %s" % sorted(injected - readable)
+    assert {"HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_REGION_NAME"} <= injected
+
+
+def test_fields_are_well_formed():
+    credential_type = load_type()
+    fields = {f["id"]: f for f in credential_type["inputs"]["fields"]}
+    assert set(credential_type["inputs"]["required"]) == {"access_key", "secret_key", "region"}
+    assert fields["secret_key"]["secret"] and fields["security_token"]["secret"]
+    assert fields["ca_bundle"]["multiline"]
+    for field_id in fields:
+        if field_id not in credential_type["inputs"]["required"]:
+            assert fields[field_id].get("default") == "", "optional fields render as empty strings"
+
+
+def test_optional_fields_left_empty_inject_nothing_harmful(tmp_path):
+    env = render_injectors(load_type(), {"access_key": "A", "secret_key": "S", "region": "cn-north-4"},
+                           str(tmp_path))
+    assert env["HW_CA_BUNDLE"] == "" and env["HW_ENDPOINTS"] == "" and env["HW_PROJECT_ID"] == ""
+
+
+def test_a_job_run_by_ansible_runner_with_the_injected_environment(tmp_path, monkeypatch):
+    import ansible_runner
+
+    for name in list(os.environ):
+        if name.startswith(("HW_", "HUAWEICLOUD_SDK_")):
+            monkeypatch.delenv(name)
+    with SimulatorProcess(tls=True) as sim:
+        inputs = {"access_key": AK, "secret_key": SK, "region": REGION,
+                  "endpoints": json.dumps(sim.endpoints())}
+        with open(sim.ca_file, encoding="utf-8") as handle:
+            inputs["ca_bundle"] = handle.read()
+        private = tmp_path / "job"
+        private.mkdir()
+        envvars = render_injectors(load_type(), inputs, str(private))
+        envvars["ANSIBLE_COLLECTIONS_PATH"] = os.path.join(ROOT, ".tmp", "collections")
+        extravars = {
+            "provision_lite_server_bindings": [{"server": "train-a3-01", "public_ip": "203.0.113.11"}],
+            "provision_imetal_instances": [{"instance": "gpu-node-02", "nics": [
+                {"subnet_id": "6494193b-2eed-5d40-8363-241c4d0c663c", "ip_address": "10.0.1.44"}]}],
+        }
+        result = ansible_runner.run(private_data_dir=str(private), playbook="hwcloud.infra.provision",
+                                    envvars=envvars, extravars=extravars, quiet=True, inventory="localhost")
+        stdout = result.stdout.read()
+        assert result.status == "successful", stdout[-3000:]
+        assert result.rc == 0
+        state = sim.state()
+        server = next(s for s in state["dev_servers"] if s["name"] == "train-a3-01")
+        bound = [e["public_ip_address"] for e in state["publicips"] if e["sim_bound_server"] == server["id"]]
+        assert bound == ["203.0.113.11"]
+        node = next(i for i in state["instances"] if i["name"] == "gpu-node-02")
+        assert node["network_interfaces"][0]["ipv4_address"] == "10.0.1.44"
+        assert all(r["principal"] == AK for r in sim.requests() if r.get("service") and r["auth"])
+        events = json.dumps([e.get("event_data", {}).get("res") for e in result.events])
+        for secret in SECRETS:
+            assert secret not in stdout and secret not in events
