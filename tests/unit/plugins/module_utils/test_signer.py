@@ -13,10 +13,17 @@ from hypothesis import strategies as st
 from ansible_collections.hwcloud.infra.plugins.module_utils import _signer
 from ansible_collections.hwcloud.infra.plugins.module_utils._client import AkSkAuth
 
-# Importing huaweicloudsdkcore writes $HOME/.huaweicloud/application_id.
+# Importing huaweicloudsdkcore writes $HOME/.huaweicloud/application_id: point HOME elsewhere for the import only.
+_HOME = os.environ.get("HOME")
 os.environ["HOME"] = tempfile.mkdtemp(prefix="hwsdk-home-")
-from huaweicloudsdkcore.auth.credentials import BasicCredentials  # noqa: E402
-from huaweicloudsdkcore.sdk_request import SdkRequest  # noqa: E402
+try:
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials  # noqa: E402
+    from huaweicloudsdkcore.sdk_request import SdkRequest  # noqa: E402
+finally:
+    if _HOME is None:
+        del os.environ["HOME"]
+    else:
+        os.environ["HOME"] = _HOME
 
 KAT = dict(
     ak="QTWAOYTTINDUT2QVKYUC", sk="MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc",
