@@ -10,7 +10,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_LOCAL_TEMP := $(TMP)/ansible-local
 export PATH := $(BIN):$(PATH)
 
-.PHONY: test demo venv collection units integration molecule sanity lint docs docs-check changelog-lint build-check clean
+.PHONY: test demo perf venv collection units integration molecule sanity lint docs docs-check changelog-lint build-check clean
 
 test:
 	@start=$$(date +%s); \
@@ -42,6 +42,10 @@ demo: collection
 # Molecule scenarios (extensions/molecule): default driver on localhost; create/destroy start/stop the simulator.
 molecule: collection
 	$(BIN)/molecule test --all
+
+# Benchmarks with their speed and memory targets (tests/perf/README.md); not part of `make test`.
+perf: collection
+	$(BIN)/python tests/perf/bench.py
 
 sanity: venv
 	@bash tests/tools/ansible-test-offline.sh $(BIN)/python

@@ -40,6 +40,7 @@ except ImportError as _import_error:  # pragma: no cover - depends on the contro
     REQUESTS_IMPORT_ERROR = _import_error
 
 from ..module_utils import _signer
+from ..module_utils._signer import find_header
 
 COLLECTION_VERSION = "0.1.0"
 USER_AGENT = "hwcloud.infra/%s" % COLLECTION_VERSION
@@ -125,17 +126,6 @@ def validate_id(value, what):
 
 def quote_segment(value):
     return quote(value, safe="")
-
-
-def find_header(headers, name):
-    """Case-insensitive header look-up on any mapping."""
-    if headers is None:
-        return None
-    lname = name.lower()
-    for key, value in headers.items():
-        if key.lower() == lname:
-            return value
-    return None
 
 
 def request_id_of(headers):

@@ -40,7 +40,10 @@ def _to_bytes(value):
     return value.encode("utf-8")
 
 
-def _header(headers, name):
+def find_header(headers, name):
+    """Case-insensitive header look-up on any mapping (None when absent)."""
+    if headers is None:
+        return None
     lname = name.lower()
     for key, value in headers.items():
         if key.lower() == lname:
@@ -72,7 +75,7 @@ def canonical_request(method, path, query, headers, body, signed_names):
     if not body:
         payload_hash = EMPTY_SHA256
     else:
-        payload_hash = _header(headers, HEADER_CONTENT_SHA256) or hashlib.sha256(_to_bytes(body)).hexdigest()
+        payload_hash = find_header(headers, HEADER_CONTENT_SHA256) or hashlib.sha256(_to_bytes(body)).hexdigest()
     return "\n".join([
         method.upper(),
         canonical_uri(path),
@@ -99,15 +102,15 @@ def sign(method, host, path, query, headers, body, access_key, secret_key, sdk_d
     ``headers`` the headers to sign (every header whose name has no underscore is signed).
     """
     signed = dict(headers)
-    content_type = _header(signed, "Content-Type")
+    content_type = find_header(signed, "Content-Type")
     if content_type and not content_type.startswith("application/json") \
             and not content_type.startswith("application/bson"):
         signed[HEADER_CONTENT_SHA256] = UNSIGNED_PAYLOAD
-    date = _header(signed, HEADER_DATE)
+    date = find_header(signed, HEADER_DATE)
     if date is None:
         date = sdk_date or sdk_date_now()
         signed[HEADER_DATE] = date
-    if _header(signed, "Host") is None:
+    if find_header(signed, "Host") is None:
         signed["Host"] = host
     names = signed_header_names(signed)
     canonical = canonical_request(method, path, query, signed, body, names)

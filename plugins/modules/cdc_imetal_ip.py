@@ -23,19 +23,7 @@ author:
   - hwcloud.infra contributors (@hwcloud-infra)
 extends_documentation_fragment:
   - hwcloud.infra.common
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.ACTIONGROUPS
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - hwcloud.infra.huaweicloud
+  - hwcloud.infra.attributes
 options:
   instance:
     description:

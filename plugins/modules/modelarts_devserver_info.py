@@ -19,21 +19,7 @@ author:
   - hwcloud.infra contributors (@hwcloud-infra)
 extends_documentation_fragment:
   - hwcloud.infra.common
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.ACTIONGROUPS
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads.
-  diff_mode:
-    support: N/A
-    details: The module only reads.
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - hwcloud.infra.huaweicloud
+  - hwcloud.infra.attributes.info_module
 options:
   server:
     description:

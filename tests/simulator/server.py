@@ -122,11 +122,21 @@ def iam_projects(sim, ctx):
 
 # ---- ModelArts Lite Servers ---------------------------------------------------------------------------------------
 
+def _owned(records, record_id, ctx, project_field, error):
+    """The record with that id if it belongs to the request's project, else raise ``error``."""
+    record = records.get(record_id)
+    if record is None or record.get(project_field) != ctx["project_id"]:
+        raise error
+    return record
+
+
 def _server(sim, ctx, server_id):
-    server = sim.state.dev_servers.get(server_id)
-    if server is None or server["sim_project_id"] != ctx["project_id"]:
-        raise ApiError(400, "ModelArts.6404", "LiteServer instance '%s' not found." % server_id)
-    return server
+    return _owned(sim.state.dev_servers, server_id, ctx, "sim_project_id",
+                  ApiError(400, "ModelArts.6404", "LiteServer instance '%s' not found." % server_id))
+
+
+def _eip(sim, ctx, eip_id, error):
+    return _owned(sim.state.publicips, eip_id, ctx, "tenant_id", error)
 
 
 def _bound_eips(sim, server_id):
@@ -194,9 +204,7 @@ def ma_bind_eip(sim, ctx, server_id):
         if server["status"] != "RUNNING":
             raise ApiError(400, "ModelArts.6408", "LiteServer instance '%s' in status %s does not support "
                            "binding an EIP." % (server_id, server["status"]))
-        eip = st.publicips.get(eip_id)
-        if eip is None or eip["tenant_id"] != ctx["project_id"]:
-            raise ApiError(400, "ModelArts.6410", "EIP '%s' not found." % eip_id)
+        eip = _eip(sim, ctx, eip_id, ApiError(400, "ModelArts.6410", "EIP '%s' not found." % eip_id))
         if eip.get("sim_bound_server") == server_id:
             raise ApiError(400, "ModelArts.6409", "EIP '%s' is already bound to this LiteServer." % eip_id)
         if eip["status"] != "DOWN" or eip.get("port_id") or eip.get("associate_instance_id"):
@@ -220,9 +228,7 @@ def ma_unbind_eip(sim, ctx, server_id, eip_id):
     st = sim.state
     with st.lock:
         _server(sim, ctx, server_id)
-        eip = st.publicips.get(eip_id)
-        if eip is None or eip["tenant_id"] != ctx["project_id"]:
-            raise ApiError(400, "ModelArts.6410", "EIP '%s' not found." % eip_id)
+        eip = _eip(sim, ctx, eip_id, ApiError(400, "ModelArts.6410", "EIP '%s' not found." % eip_id))
         if eip.get("sim_bound_server") != server_id:
             raise ApiError(400, "ModelArts.6412", "EIP '%s' is not bound to LiteServer instance '%s'."
                            % (eip_id, server_id))
@@ -295,9 +301,7 @@ def vpc_v1_list(sim, ctx):
 
 
 def vpc_v1_show(sim, ctx, eip_id):
-    eip = sim.state.publicips.get(eip_id)
-    if eip is None or eip["tenant_id"] != ctx["project_id"]:
-        raise ApiError(404, "VPC.0504", "Could not find floatingip %s" % eip_id, shape="vpc_v1")
+    eip = _eip(sim, ctx, eip_id, ApiError(404, "VPC.0504", "Could not find floatingip %s" % eip_id, shape="vpc_v1"))
     return Reply(200, {"publicip": _eip_view(sim, eip, "v1")})
 
 
@@ -314,9 +318,7 @@ def vpc_v3_list(sim, ctx):
 
 
 def vpc_v3_show(sim, ctx, eip_id):
-    eip = sim.state.publicips.get(eip_id)
-    if eip is None or eip["tenant_id"] != ctx["project_id"]:
-        raise ApiError(404, "EIP.7802", "The EIP %s does not exist." % eip_id)
+    eip = _eip(sim, ctx, eip_id, ApiError(404, "EIP.7802", "The EIP %s does not exist." % eip_id))
     return Reply(200, {"publicip": _eip_view(sim, eip, "v3"), "request_id": ctx["request_id"]})
 
 
@@ -353,10 +355,8 @@ def _progress_ip_change(sim, instance_id):
 
 
 def _instance(sim, ctx, instance_id):
-    inst = sim.state.instances.get(instance_id)
-    if inst is None or inst["sim_project_id"] != ctx["project_id"]:
-        raise ApiError(400, "CLOUDDC.1004", "The instance %s does not exist." % instance_id)
-    return inst
+    return _owned(sim.state.instances, instance_id, ctx, "sim_project_id",
+                  ApiError(400, "CLOUDDC.1004", "The instance %s does not exist." % instance_id))
 
 
 def cdc_list(sim, ctx):
@@ -454,9 +454,8 @@ def cdc_change_ip(sim, ctx, instance_id):
 
 
 def cdc_physical_server(sim, ctx, server_id):
-    server = sim.state.physical_servers.get(server_id)
-    if server is None or server["project_id"] != ctx["project_id"]:
-        raise ApiError(400, "CLOUDDC.1005", "The physical server %s does not exist." % server_id)
+    server = _owned(sim.state.physical_servers, server_id, ctx, "project_id",
+                    ApiError(400, "CLOUDDC.1005", "The physical server %s does not exist." % server_id))
     return Reply(200, _public(server))
 
 
@@ -630,6 +629,8 @@ class Simulator:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without TCP_NODELAY each answer waits for a delayed ACK.
+    disable_nagle_algorithm = True
     server_version = "hwsim"
     sys_version = ""
 

@@ -6,7 +6,6 @@ import os
 
 import jinja2
 import jinja2.sandbox
-import pytest
 import yaml
 
 from ansible_collections.hwcloud.infra.plugins.module_utils._module import common_argument_spec
