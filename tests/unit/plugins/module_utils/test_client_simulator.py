@@ -419,3 +419,20 @@ def test_wait_timeout_reports_the_last_state(sim, make_client):
     assert "timed out after 0.3 seconds waiting for the IP change of gpu-node-03" in str(info.value)
     assert "modify-ip-processing" in str(info.value)
     assert info.value.last_state["operation_state"] == "modify-ip-processing"
+
+
+def test_proxies_come_from_the_environment(sim, make_client, monkeypatch):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_proxy = "http://127.0.0.1:%d" % probe.getsockname()[1]
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "ALL_PROXY",
+                 "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", dead_proxy)
+    client = make_client(sim, project_id=PROJECT_ID, api_retries=0)
+    with pytest.raises(HuaweiCloudError) as info:
+        client.get("modelarts", SERVERS)
+    assert "proxy" in str(info.value).lower()
+    assert api_calls(sim) == [], "the request went to the proxy, not to the service"
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert make_client(sim, project_id=PROJECT_ID).get("modelarts", SERVERS)["total"] == 25
