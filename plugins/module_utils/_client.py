@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import random
 import re
 import time
@@ -378,15 +379,22 @@ class Client(object):
         self._project_id = options.get("project_id")
         if self._project_id is not None and not _PROJECT_ID_RE.match(self._project_id):
             raise HuaweiCloudError("project_id %r is not valid (1-64 letters, digits and hyphens)" % (self._project_id,))
-        self.timeout = int(options.get("api_timeout") or 30)
+        timeout = options.get("api_timeout")
+        self.timeout = 30 if timeout is None else int(timeout)
         if self.timeout <= 0:
             raise HuaweiCloudError("api_timeout must be a positive number of seconds")
-        self.retry = RetryPolicy(options.get("api_retries", 5) if options.get("api_retries") is not None else 5,
-                                 base=backoff_base, rand=rand)
-        validate_certs = options.get("validate_certs")
-        self.verify = options.get("ca_bundle") or (True if validate_certs is None else bool(validate_certs))
-        if validate_certs is False:
+        retries = options.get("api_retries")
+        retries = 5 if retries is None else int(retries)
+        if retries < 0:
+            raise HuaweiCloudError("api_retries must be 0 or more, got %d" % retries)
+        self.retry = RetryPolicy(retries, base=backoff_base, rand=rand)
+        ca_bundle = options.get("ca_bundle")
+        if ca_bundle and not os.path.isfile(ca_bundle):
+            raise HuaweiCloudError("ca_bundle %s is not a file" % ca_bundle)
+        if options.get("validate_certs") is False:
             self.verify = False
+        else:
+            self.verify = ca_bundle or True
         self.sleep = sleep
         self.clock = clock
         self.session = session or requests.Session()

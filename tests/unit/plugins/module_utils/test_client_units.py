@@ -146,3 +146,27 @@ def test_error_to_dict_shape():
                              "url": "u"}
     assert issubclass(c.AmbiguousWriteError, c.HuaweiCloudError)
     assert issubclass(c.WaitTimeoutError, c.HuaweiCloudError)
+
+
+@pytest.mark.parametrize("options,fragment", [
+    ({"api_retries": -1}, "api_retries must be 0 or more"),
+    ({"api_timeout": -3}, "api_timeout must be a positive"),
+    ({"api_timeout": 0}, "api_timeout must be a positive"),
+    ({"ca_bundle": "/nonexistent/ca.pem"}, "ca_bundle /nonexistent/ca.pem is not a file"),
+    ({"project_id": "has/slash"}, "project_id 'has/slash' is not valid"),
+    ({"region": None}, "region is required"),
+])
+def test_client_rejects_bad_options_before_any_request(options, fragment):
+    base = {"region": "ap-southeast-3", "auth_token": "t"}
+    base.update(options)
+    with pytest.raises(c.HuaweiCloudError) as info:
+        c.Client(base)
+    assert fragment in str(info.value)
+
+
+def test_client_tls_settings():
+    base = {"region": "ap-southeast-3", "auth_token": "t"}
+    assert c.Client(base).verify is True
+    assert c.Client(dict(base, validate_certs=False)).verify is False
+    assert c.Client(dict(base, ca_bundle=__file__)).verify == __file__
+    assert c.Client(dict(base, ca_bundle=__file__, validate_certs=False)).verify is False
