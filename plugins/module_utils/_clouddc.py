@@ -25,7 +25,7 @@ PROCESSING = "modify-ip-processing"
 SUCCEEDED = "modify-ip-succeed"
 FAILED = "modify-ip-failed"
 MAX_NICS = 2
-# The API takes at most this many ids in one instance_id filter; longer lists are read in chunks.
+# Long id lists are read in chunks of this many ids, so that no query string grows without bound.
 IDS_PER_QUERY = 50
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")

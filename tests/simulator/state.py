@@ -3,6 +3,7 @@
 import copy
 import ipaddress
 import json
+import re
 import threading
 import time
 import uuid
@@ -106,7 +107,6 @@ class SimState:
             return fault
 
     def take_fault(self, method, path):
-        import re
         with self.lock:
             for fault in self.faults:
                 if fault["count"] is not None and fault["count"] <= 0:
