@@ -48,6 +48,8 @@ options:
       - When the EIP is bound to another Lite Server, unbind it there first and bind it here.
       - Without it, the task fails and names the current holder.
       - EIPs held by other kinds of resources (load balancers, NAT gateways, ECS ports) are never taken.
+      - Moving is two writes. If the API refuses the bind after the unbind (for example because this server is not
+        an A3 server, which the API does not say beforehand), the EIP is left unbound and the task fails saying so.
     type: bool
     default: false
   exclusive:
@@ -235,7 +237,7 @@ class DevServerEip(object):
         for entry in plan["unbind"]:
             self._unbind(server, entry)
         if plan["bind"]:
-            self._bind(server, plan["bind"])
+            self._bind(server, plan["bind"], moved_from=holder)
         public_ips = plan["after"]
         if p["wait"]:
             public_ips = self._wait(server, plan, holder)
@@ -298,8 +300,10 @@ class DevServerEip(object):
 
     # -- writes -------------------------------------------------------------------------------------------------------
 
-    def _bind(self, server, entry):
+    def _bind(self, server, entry, moved_from=None):
         label = "bind EIP %s to Lite Server %s" % (entry["address"] or entry["id"], server_label(server))
+        if moved_from:
+            label += " (it was unbound from Lite Server %s first and is now unbound)" % server_label(moved_from)
 
         def took_effect():
             return match_binding(list_server_eips(self.client, server["id"]), entry["id"]) is not None

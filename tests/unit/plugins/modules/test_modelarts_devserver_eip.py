@@ -172,6 +172,14 @@ def test_rebind_moves_the_eip(sim, run_module):
     assert [w["method"] for w in writes(sim)] == ["DELETE", "POST"]
 
 
+def test_refused_bind_after_moving_says_the_eip_is_now_unbound(sim, run_module):
+    out = run_module(main, sim, {"server": "legacy-ecs-01", "public_ip": "203.0.113.40", "allow_rebind": True})
+    assert out["failed"] and out["changed"] is True
+    assert "unbound from Lite Server train-a3-04" in out["msg"] and "now unbound" in out["msg"]
+    assert out["error"]["code"] == "ModelArts.6411"
+    assert bound_to(sim, "train-a3-04") == [] and bound_to(sim, "legacy-ecs-01") == []
+
+
 def test_empty_list_answered_as_error_counts_as_nothing_bound(sim, run_module):
     sim.configure(list_eips_when_empty="error")
     out = run_module(main, sim, {"server": "train-a3-02", "public_ip": "203.0.113.14"})
