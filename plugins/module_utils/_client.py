@@ -59,6 +59,7 @@ _REGION_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _CLOUD_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 _PROJECT_ID_RE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 _PATH_PARAM_RE = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -123,6 +124,26 @@ def validate_id(value, what):
     if "/" in value or value in (".", "..") or _CONTROL_RE.search(value):
         raise HuaweiCloudError("%s %r is not a valid id (no '/', '.', '..' or control characters)" % (what, value))
     return value
+
+
+def looks_like_uuid(value):
+    """Resource ids are UUIDs (with or without hyphens); names usually are not."""
+    return bool(_UUID_RE.match(value))
+
+
+def match_id_or_name(records, ref):
+    """The records whose id is ``ref``, else those whose name is ``ref``."""
+    return [r for r in records if r.get("id") == ref] or [r for r in records if r.get("name") == ref]
+
+
+def pick_one(matches, ref, kind, status_key):
+    """Exactly one record for an id or a unique name; otherwise an error naming the candidates."""
+    if not matches:
+        raise HuaweiCloudError("no %s with id or name %r in this project" % (kind, ref))
+    if len(matches) > 1:
+        raise HuaweiCloudError("the name %r matches %d %ss, use an id: %s" % (
+            ref, len(matches), kind, ", ".join("%s (%s)" % (r["id"], r.get(status_key)) for r in matches)))
+    return matches[0]
 
 
 def quote_segment(value):

@@ -12,9 +12,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
-import re
 
-from ..module_utils._client import HuaweiCloudError, validate_id
+from ..module_utils._client import HuaweiCloudError, looks_like_uuid, match_id_or_name, pick_one, validate_id
 
 INSTANCES = "/v1/{project_id}/instances"
 INSTANCE_STATUS = "/v1/{project_id}/instances/{id}/status"
@@ -28,7 +27,6 @@ MAX_NICS = 2
 # Long id lists are read in chunks of this many ids, so that no query string grows without bound.
 IDS_PER_QUERY = 50
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 INSTANCE_FIELDS = ("id", "name", "vpc_id", "network_interfaces", "state", "operation_state", "server_id", "image",
                    "tags", "metadata", "description", "created_at", "updated_at", "error")
 
@@ -53,22 +51,15 @@ def list_instances(client, ids=None, state=None):
 def find_instances(client, ref):
     """Instances matching ``ref``: the one with that id, else every one with that name."""
     validate_id(ref, "instance")
-    if _UUID.match(ref):
+    if looks_like_uuid(ref):
         found = [i for i in list_instances(client, ids=[ref]) if i.get("id") == ref]
         if found:
             return found
-    instances = list_instances(client)
-    return [i for i in instances if i.get("id") == ref] or [i for i in instances if i.get("name") == ref]
+    return match_id_or_name(list_instances(client), ref)
 
 
 def resolve_instance(client, ref):
-    matches = find_instances(client, ref)
-    if not matches:
-        raise HuaweiCloudError("no iMetal instance with id or name %r in this project" % ref)
-    if len(matches) > 1:
-        raise HuaweiCloudError("the name %r matches %d iMetal instances, use an id: %s" % (
-            ref, len(matches), ", ".join("%s (%s)" % (i["id"], i.get("state")) for i in matches)))
-    return matches[0]
+    return pick_one(find_instances(client, ref), ref, "iMetal instance", "state")
 
 
 def read_instance(client, instance_id):

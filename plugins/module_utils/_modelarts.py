@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import re
 
-from ..module_utils._client import HuaweiCloudError, validate_id
+from ..module_utils._client import HuaweiCloudError, looks_like_uuid, match_id_or_name, pick_one, validate_id
 
 SERVERS = "/v1/{project_id}/dev-servers"
 SERVER = "/v1/{project_id}/dev-servers/{id}"
@@ -22,8 +22,6 @@ SERVER_EIP = "/v1/{project_id}/dev-servers/{id}/publicips/{eip}"
 NOT_FOUND = "ModelArts.6404"
 _NOTHING_BOUND = re.compile(r"no (eip|public ?ip)|(eip|public ?ip|publicip)s? (is |are )?not (found|bound|exist)"
                             r"|not bound", re.IGNORECASE)
-
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 
 SERVER_FIELDS = ("id", "name", "status", "flavor", "category", "vpc_id", "subnet_id", "charging_mode",
                  "cloud_server", "endpoints", "image", "create_at", "update_at")
@@ -45,30 +43,22 @@ def find_servers(client, ref):
     """
     validate_id(ref, "server")
     not_found = None
-    if _UUID.match(ref):
+    if looks_like_uuid(ref):
         try:
             return [get_server(client, ref)], None
         except HuaweiCloudError as err:
             if err.code != NOT_FOUND:
                 raise
             not_found = err
-    servers = list_servers(client)
-    by_id = [s for s in servers if s.get("id") == ref]
-    return by_id or [s for s in servers if s.get("name") == ref], not_found
+    return match_id_or_name(list_servers(client), ref), not_found
 
 
 def resolve_server(client, ref):
     """Exactly one Lite Server for an id or a unique name; otherwise an error naming the candidates."""
     matches, not_found = find_servers(client, ref)
-    if not matches:
-        message = "no Lite Server with id or name %r in this project" % ref
-        if not_found is not None:
-            raise not_found.reworded("%s: %s" % (message, not_found))
-        raise HuaweiCloudError(message)
-    if len(matches) > 1:
-        raise HuaweiCloudError("the name %r matches %d Lite Servers, use an id: %s" % (
-            ref, len(matches), ", ".join("%s (%s)" % (s["id"], s.get("status")) for s in matches)))
-    return matches[0]
+    if not matches and not_found is not None:
+        raise not_found.reworded("no Lite Server with id or name %r in this project: %s" % (ref, not_found))
+    return pick_one(matches, ref, "Lite Server", "status")
 
 
 def nothing_bound_error(err):

@@ -170,3 +170,20 @@ def test_client_tls_settings():
     assert c.Client(dict(base, validate_certs=False)).verify is False
     assert c.Client(dict(base, ca_bundle=__file__)).verify == __file__
     assert c.Client(dict(base, ca_bundle=__file__, validate_certs=False)).verify is False
+
+
+def test_resolution_helpers():
+    records = [{"id": "a", "name": "x", "status": "S1"}, {"id": "b", "name": "x", "status": "S2"},
+               {"id": "x", "name": "y", "status": "S3"}]
+    assert c.match_id_or_name(records, "x") == [records[2]], "an id match wins over names"
+    assert c.match_id_or_name(records, "y") == [records[2]]
+    assert c.pick_one([records[0]], "a", "Lite Server", "status") is records[0]
+    with pytest.raises(c.HuaweiCloudError) as info:
+        c.pick_one(records[:2], "x", "Lite Server", "status")
+    assert str(info.value) == "the name 'x' matches 2 Lite Servers, use an id: a (S1), b (S2)"
+    with pytest.raises(c.HuaweiCloudError) as info:
+        c.pick_one([], "z", "iMetal instance", "state")
+    assert str(info.value) == "no iMetal instance with id or name 'z' in this project"
+    assert c.looks_like_uuid("5dfb59db-8abc-56cf-8b1d-2229616fed71")
+    assert c.looks_like_uuid("0a1b2c3d4e5f40718293a4b5c6d7e8f9")
+    assert not c.looks_like_uuid("train-a3-01")
