@@ -304,27 +304,22 @@ class DevServerEip(object):
         label = "bind EIP %s to Lite Server %s" % (entry["address"] or entry["id"], server_label(server))
         if moved_from:
             label += " (it was unbound from Lite Server %s first and is now unbound)" % server_label(moved_from)
-
-        def took_effect():
-            return match_binding(list_server_eips(self.client, server["id"]), entry["id"]) is not None
-
-        try:
-            self._record(self.m.write(lambda: bind_eip(self.client, server["id"], entry["id"]), took_effect))
-        except HuaweiCloudError as err:
-            self.m.fail_error(err, label)
+        self._write(bind_eip, server, entry, label, bound_after=True)
 
     def _unbind(self, server, entry):
         label = "unbind EIP %s from Lite Server %s" % (entry["address"] or entry["id"], server_label(server))
+        self._write(unbind_eip, server, entry, label, bound_after=False)
 
+    def _write(self, call, server, entry, label, bound_after):
+        """Send a bind or unbind; after a lost answer, the server's bindings tell whether it took effect."""
         def took_effect():
-            return match_binding(list_server_eips(self.client, server["id"]), entry["id"]) is None
+            bound = match_binding(list_server_eips(self.client, server["id"]), entry["id"]) is not None
+            return bound == bound_after
 
         try:
-            self._record(self.m.write(lambda: unbind_eip(self.client, server["id"], entry["id"]), took_effect))
+            request_id = self.m.write(lambda: call(self.client, server["id"], entry["id"]), took_effect)
         except HuaweiCloudError as err:
-            self.m.fail_error(err, label)
-
-    def _record(self, request_id):
+            return self.m.fail_error(err, label)
         if request_id:
             self.request_ids.append(request_id)
 
