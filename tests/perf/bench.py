@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 sys.path.insert(0, os.path.join(ROOT, ".tmp", "collections"))
 
 from simulator.control import SimulatorProcess  # noqa: E402
-from simulator.seedinfo import AK, PROJECT_ID, REGION, SK  # noqa: E402
+from simulator.seedinfo import AK, PROJECT_ID, SK  # noqa: E402
 from simulator.state import load_seed  # noqa: E402
 
 from ansible_collections.hwcloud.infra.plugins.module_utils import _signer  # noqa: E402
@@ -49,8 +49,7 @@ def bench_signer(count):
 
 
 def client(sim):
-    return Client({"region": REGION, "project_id": PROJECT_ID, "access_key": AK, "secret_key": SK,
-                   "endpoints": sim.endpoints()})
+    return Client(dict(sim.connection_options(), project_id=PROJECT_ID))
 
 
 def bench_round_trip(sim, count):

@@ -108,22 +108,30 @@ class SimulatorProcess:
     def endpoints(self):
         return {service: self.url for service in ("iam", "modelarts", "clouddc", "vpc")}
 
+    def connection_options(self):
+        """The collection's connection options (module option names) that point a module at this simulator with
+        the default seed's permanent AK/SK, trusting its certificate when it serves HTTPS."""
+        from .seedinfo import AK, REGION, SK
+        options = {"region": REGION, "access_key": AK, "secret_key": SK, "endpoints": self.endpoints()}
+        if self.ca_file:
+            options["ca_bundle"] = self.ca_file
+        return options
+
     def ansible_env(self, base=None):
         """An environment for ansible commands that points every module at this simulator through HW_* variables,
         as users (and AWX) configure the collection; other HW_*/HUAWEICLOUD_SDK_* variables are dropped."""
-        from .seedinfo import AK, REGION, SK
         env = dict(os.environ if base is None else base)
         for name in [n for n in env if n.startswith(("HW_", "HUAWEICLOUD_SDK_"))]:
             del env[name]
+        variables = {"region": "HW_REGION_NAME", "access_key": "HW_ACCESS_KEY", "secret_key": "HW_SECRET_KEY",
+                     "endpoints": "HW_ENDPOINTS", "ca_bundle": "HW_CA_BUNDLE"}
+        for option, value in self.connection_options().items():
+            env[variables[option]] = json.dumps(value, sort_keys=True) if isinstance(value, dict) else value
         env.update({
-            "HW_REGION_NAME": REGION, "HW_ACCESS_KEY": AK, "HW_SECRET_KEY": SK,
-            "HW_ENDPOINTS": json.dumps(self.endpoints(), sort_keys=True),
             "HWSIM_URL": self.url,
             "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
             "ANSIBLE_RETRY_FILES_ENABLED": "0",
         })
-        if self.ca_file:
-            env["HW_CA_BUNDLE"] = self.ca_file
         return env
 
 

@@ -15,7 +15,6 @@ import sys
 import time
 
 from .control import SimulatorProcess
-from .seedinfo import AK, REGION, SK
 
 
 def start(state_dir, tls):
@@ -25,10 +24,7 @@ def start(state_dir, tls):
         stop(state_dir)
     sim = SimulatorProcess(tls=tls)
     sim.start()
-    auth = {"region": REGION, "access_key": AK, "secret_key": SK, "endpoints": sim.endpoints()}
-    if sim.ca_file:
-        auth["ca_bundle"] = sim.ca_file
-    info = {"url": sim.url, "pid": sim.proc.pid, "ca_file": sim.ca_file, "auth": auth}
+    info = {"url": sim.url, "pid": sim.proc.pid, "ca_file": sim.ca_file, "auth": sim.connection_options()}
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(info, handle, indent=1)
     print(json.dumps({"url": sim.url, "pid": sim.proc.pid}))

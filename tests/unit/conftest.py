@@ -74,7 +74,7 @@ def run_module(capsys):
     def runner(main, sim, args, check_mode=False, diff=False, connection=True):
         full = {}
         if connection:
-            full.update(region=REGION, access_key=AK, secret_key=SK, endpoints=sim.endpoints())
+            full.update(sim.connection_options())
         full.update(args)
         full.update(_ansible_check_mode=check_mode, _ansible_diff=diff)
         with patch_module_args(full):
