@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
 import json
 import os
 import random
@@ -55,12 +56,31 @@ NOT_APPLIED_STATUSES = frozenset([429, 503])
 IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "OPTIONS"])
 SENSITIVE_QUERY_KEYS = re.compile(r"(token|password|secret|signature|credential|key)", re.IGNORECASE)
 
-_REGION_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_CLOUD_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$")
-_PROJECT_ID_RE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
-_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+# Bounds of the numeric options (seconds, counts).
+API_TIMEOUT_RANGE = (1, 600)
+API_RETRIES_RANGE = (0, 20)
+WAIT_TIMEOUT_RANGE = (1, 86400)
+DEFAULT_BACKOFF_BASE = 1.0
+
+# Patterns are matched against whole strings (re.fullmatch): "$" alone would accept a trailing newline.
+_REGION_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_DOMAIN_RE = re.compile(r"(?:%s\.)*%s" % (_LABEL, _LABEL))
+_CLOUD_RE = re.compile(r"(?:%s\.)+%s" % (_LABEL, _LABEL))
+_PROJECT_ID_RE = re.compile(r"[A-Za-z0-9-]{1,64}")
+_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
+_EIP_ID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_URL_PATH_RE = re.compile(r"(?:/[A-Za-z0-9._~-]+)*/?")
 _PATH_PARAM_RE = re.compile(r"\{([a-z_]+)\}")
+# What an HTTP header value may carry safely: visible ASCII, no white space.
+_HEADER_SAFE_RE = re.compile(r"[\x21-\x7e]+")
+
+# Credentials: (option, maximum length, carried in an HTTP header or a signature).
+CREDENTIAL_OPTIONS = (
+    ("access_key", 128, True), ("secret_key", 256, True), ("security_token", 16384, True),
+    ("auth_token", 32768, True), ("user_name", 64, False), ("password", 128, False), ("domain_name", 64, False),
+)
 
 
 class HuaweiCloudError(Exception):
@@ -79,11 +99,25 @@ class HuaweiCloudError(Exception):
         self.request_id = request_id
         self.method = method
         self.url = url
+        self.framed = False
+        # True when the error says nothing about the resource: no answer, a retryable status, an unreadable answer.
+        self.transient = False
 
     def reworded(self, message):
-        """The same API error under a message that says more about what was being done."""
-        return HuaweiCloudError(message, status=self.status, code=self.code, error_message=self.error_message,
-                                request_id=self.request_id, method=self.method, url=self.url)
+        """The same API error (and the same class) under a message that says more about what was being done."""
+        other = HuaweiCloudError.__new__(type(self))
+        other.__dict__.update(self.__dict__)
+        Exception.__init__(other, message)
+        other.message = message
+        return other
+
+    def framed_as(self, operation):
+        """The error under "Failed to <operation>: ...", once: the innermost frame names the operation."""
+        if self.framed:
+            return self
+        other = self.reworded("Failed to %s: %s" % (operation, self.message))
+        other.framed = True
+        return other
 
     def to_dict(self):
         return {
@@ -97,9 +131,10 @@ class HuaweiCloudError(Exception):
 
 
 class AmbiguousWriteError(HuaweiCloudError):
-    """A write was sent but its outcome is unknown (read timeout, reset after sending, 500/502/504).
+    """A write was sent but its outcome is unknown (read timeout, reset after sending, 500/502/504, an answer that
+    does not parse or fit, a redirect).
 
-    The client never re-sends such a write; the caller re-reads the state and decides.
+    The client never re-sends such a write blindly; ``Client.write`` re-reads the state and decides.
     """
 
 
@@ -111,24 +146,177 @@ class WaitTimeoutError(HuaweiCloudError):
         self.last_state = last_state
 
 
+class step(object):
+    """``with step("bind EIP x to Lite Server y"):`` frames any HuaweiCloudError raised inside with the operation."""
+
+    def __init__(self, operation):
+        self.operation = operation
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, _tb):
+        if exc is not None and isinstance(exc, HuaweiCloudError) and not exc.framed:
+            raise exc.framed_as(self.operation)
+        return False
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Answer shapes: every API call declares the keys and types it reads, and an answer is checked before it is used
+# --------------------------------------------------------------------------------------------------------------------
+
+class Opt(object):
+    """A key that may be absent or null; when present, its value must fit ``spec``."""
+
+    def __init__(self, spec):
+        self.spec = spec
+
+
+ANY = object()
+# An answer whose body is documented as empty: no body, or a JSON object (whose content is not used).
+NO_BODY = object()
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "a boolean", dict: "an object", list: "a list"}
+
+
+class ShapeError(ValueError):
+    pass
+
+
+def _type_name(value):
+    if value is None:
+        return "null"
+    for kind in (bool, int, str, dict, list):
+        if isinstance(value, kind):
+            return _TYPE_NAMES[kind]
+    return type(value).__name__
+
+
+def check_shape(value, spec, where="answer"):
+    """Raise ShapeError unless ``value`` fits ``spec`` (a type, {key: spec}, [spec], Opt(spec) or ANY)."""
+    if spec is ANY:
+        return
+    if isinstance(spec, Opt):
+        if value is None:
+            return
+        spec = spec.spec
+    if isinstance(spec, dict):
+        if not isinstance(value, dict):
+            raise ShapeError("%s is %s where an object belongs" % (where, _type_name(value)))
+        for key, sub in spec.items():
+            if value.get(key) is None and not isinstance(sub, Opt) and sub is not ANY:
+                raise ShapeError("%s.%s is missing" % (where, key))
+            check_shape(value.get(key), sub, "%s.%s" % (where, key))
+        return
+    if isinstance(spec, list):
+        if not isinstance(value, list):
+            raise ShapeError("%s is %s where a list belongs" % (where, _type_name(value)))
+        for index, item in enumerate(value):
+            check_shape(item, spec[0], "%s[%d]" % (where, index))
+        return
+    ok = isinstance(value, spec) and not (spec is int and isinstance(value, bool))
+    if not ok:
+        raise ShapeError("%s is %s where %s belongs" % (where, _type_name(value), _TYPE_NAMES.get(spec, spec)))
+
+
+def parse_answer(content, expect):
+    """The JSON body of a 2xx answer, checked against ``expect``; ShapeError when it does not parse or fit."""
+    if expect is NO_BODY or expect is ANY:
+        if not content or not content.strip():
+            return None
+        if expect is ANY:
+            return _json(content)
+        data = _json(content)
+        if not isinstance(data, dict):
+            raise ShapeError("the answer is %s where no body or an object belongs" % _type_name(data))
+        return data
+    if not content or not content.strip():
+        raise ShapeError("the answer has no body")
+    data = _json(content)
+    check_shape(data, expect)
+    return data
+
+
+def _json(content):
+    try:
+        return json.loads(content.decode("utf-8") if isinstance(content, bytes) else content)
+    except (ValueError, UnicodeDecodeError):
+        text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+        raise ShapeError("the answer is not JSON: %s" % _snippet(text))
+
+
+def _snippet(text):
+    plain = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()
+    return repr(plain if len(plain) <= 120 else plain[:117] + "...")
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # Small pure helpers
 # --------------------------------------------------------------------------------------------------------------------
 
+def _has_control(value):
+    return any(ord(ch) < 0x20 or 0x7f <= ord(ch) <= 0x9f or ch in u"\u2028\u2029" for ch in value)
+
+
 def validate_id(value, what):
-    """Check an id before it goes into a URL: 1-64 characters, no '/', not '.' or '..', no control characters."""
+    """An id that goes into a URL path: 1-64 ASCII letters, digits, '-' and '_'."""
     if not isinstance(value, str) or not value:
         raise HuaweiCloudError("%s must be a non-empty string" % what)
     if len(value) > 64:
         raise HuaweiCloudError("%s must be at most 64 characters, got %d" % (what, len(value)))
-    if "/" in value or value in (".", "..") or _CONTROL_RE.search(value):
-        raise HuaweiCloudError("%s %r is not a valid id (no '/', '.', '..' or control characters)" % (what, value))
+    if not _ID_RE.fullmatch(value):
+        raise HuaweiCloudError("%s %s is not a valid id (1-64 ASCII letters, digits, '-' and '_')"
+                               % (what, _shown(value)))
     return value
+
+
+def validate_ref(value, what):
+    """An id or a name: 1-64 letters or digits (any script), '-', '_' and '.', not starting with '.'."""
+    if not isinstance(value, str) or not value:
+        raise HuaweiCloudError("%s must be a non-empty string" % what)
+    if len(value) > 64:
+        raise HuaweiCloudError("%s must be at most 64 characters, got %d" % (what, len(value)))
+    if value.startswith(".") or not all(ch.isalnum() or ch in "-_." for ch in value):
+        raise HuaweiCloudError("%s %s is neither an id nor a valid name (1-64 letters, digits, '-', '_' and '.', "
+                               "not starting with '.')" % (what, _shown(value)))
+    return value
+
+
+def validate_int(value, what, bounds):
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise HuaweiCloudError("%s must be a whole number from %d to %d, got %s" % (what, low, high, _shown(value)))
+    return value
+
+
+def _shown(value):
+    """A value for a message: repr, cut short (never used for secrets)."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def validate_ipv4(value, what):
+    """A unicast IPv4 address a resource can use: not loopback, multicast, broadcast, link-local, unspecified or
+    reserved. Returns its normal form."""
+    try:
+        address = ipaddress.IPv4Address(value if isinstance(value, str) else "")
+    except (ipaddress.AddressValueError, ValueError):
+        raise HuaweiCloudError("%s %s is not an IPv4 address" % (what, _shown(value)))
+    if str(address) == "255.255.255.255":
+        raise HuaweiCloudError("%s %s is the broadcast address" % (what, address))
+    for flag, kind in (("is_unspecified", "unspecified"), ("is_loopback", "loopback"), ("is_multicast", "multicast"),
+                       ("is_link_local", "link-local"), ("is_reserved", "reserved")):
+        if getattr(address, flag):
+            raise HuaweiCloudError("%s %s is a %s address" % (what, address, kind))
+    return str(address)
+
+
+def is_eip_id(value):
+    return isinstance(value, str) and bool(_EIP_ID_RE.fullmatch(value))
 
 
 def looks_like_uuid(value):
     """Resource ids are UUIDs (with or without hyphens); names usually are not."""
-    return bool(_UUID_RE.match(value))
+    return bool(_UUID_RE.fullmatch(value))
 
 
 def match_id_or_name(records, ref):
@@ -198,11 +386,11 @@ def parse_retry_after(value, now=None):
     if value is None:
         return None
     value = str(value).strip()
-    if re.match(r"^\d+(\.\d+)?$", value):
+    if re.fullmatch(r"\d{1,9}(\.\d{1,6})?", value):
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None:
         return None
@@ -213,7 +401,14 @@ def parse_retry_after(value, now=None):
 
 
 def redact_url(url):
-    """The URL with the values of secret-looking query parameters replaced."""
+    """The URL without user-info and with the values of secret-looking query parameters replaced."""
+    url = str(url)
+    scheme, sep, rest = url.partition("://")
+    if sep:
+        authority, slash, tail = rest.partition("/")
+        if "@" in authority:
+            authority = authority.rsplit("@", 1)[1]
+        url = scheme + sep + authority + slash + tail
     if "?" not in url:
         return url
     base, _sep, query = url.partition("?")
@@ -259,29 +454,86 @@ class RetryPolicy(object):
 
 
 # --------------------------------------------------------------------------------------------------------------------
-# Options: endpoints and authentication
+# Options: endpoints and credentials
 # --------------------------------------------------------------------------------------------------------------------
+
+def validate_region(region):
+    if not isinstance(region, str) or not _REGION_RE.fullmatch(region):
+        raise HuaweiCloudError("region %s is not a valid region name (lower-case letters, digits and hyphens, "
+                               "at most 64)" % _shown(region))
+    return region
+
+
+def validate_endpoint(service, url):
+    """``http(s)://host[:port][/path]``: no user-info, query, fragment or white space; the host must be an IP
+    address or a domain name that survives IDNA normalisation. Returns the base URL without a trailing '/'."""
+    bad = HuaweiCloudError("endpoints.%s is not an http(s) base URL of the form scheme://host[:port][/path] "
+                           "(no user-info, query, fragment or white space)" % service)
+    if not isinstance(url, str) or not url or len(url) > 2048 or _has_control(url) or any(ch.isspace() for ch in url):
+        raise bad
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise bad
+    if parts.scheme not in ("http", "https") or not parts.netloc or "@" in parts.netloc or parts.query \
+            or parts.fragment or "?" in url or "#" in url or "\\" in url:
+        raise bad
+    if port is not None and not 1 <= port <= 65535:
+        raise bad
+    host = parts.hostname or ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
+        except (UnicodeError, ValueError):
+            raise HuaweiCloudError("endpoints.%s: the host name is not a valid (IDNA) domain name" % service)
+        if not _DOMAIN_RE.fullmatch(ascii_host) or len(ascii_host) > 253 or ascii_host != host:
+            raise HuaweiCloudError("endpoints.%s: the host name is not a valid ASCII domain name (IDNA names must "
+                                   "be given in their xn-- form)" % service)
+    if not _URL_PATH_RE.fullmatch(parts.path or "/"):
+        raise bad
+    return url.rstrip("/")
+
 
 def resolve_endpoints(region, cloud=None, overrides=None):
     """Base URL per service: ``https://{service}.{region}.{cloud}``, each overridable."""
-    cloud = cloud or DEFAULT_CLOUD
-    if not _REGION_RE.match(region or ""):
-        raise HuaweiCloudError("region %r is not a valid region name (lower-case letters, digits and hyphens)"
-                               % (region,))
-    if not _CLOUD_RE.match(cloud):
-        raise HuaweiCloudError("cloud %r is not a valid domain name" % (cloud,))
+    cloud = DEFAULT_CLOUD if cloud is None else cloud
+    validate_region(region)
+    if not isinstance(cloud, str) or len(cloud) > 253 or not _CLOUD_RE.fullmatch(cloud):
+        raise HuaweiCloudError("cloud %s is not a valid domain name" % _shown(cloud))
     endpoints = dict((service, "https://%s.%s.%s" % (service, region, cloud)) for service in SERVICES)
+    if overrides is not None and not isinstance(overrides, dict):
+        raise HuaweiCloudError("endpoints must be a mapping of service names to base URLs")
     for service, url in (overrides or {}).items():
         if service not in SERVICES:
-            raise HuaweiCloudError("endpoints: unknown service %r (known: %s)" % (service, ", ".join(SERVICES)))
-        parts = urlsplit(str(url))
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-            raise HuaweiCloudError("endpoints.%s: %r is not an http(s) base URL" % (service, url))
-        endpoints[service] = str(url).rstrip("/")
+            raise HuaweiCloudError("endpoints: unknown service %s (known: %s)" % (_shown(service), ", ".join(SERVICES)))
+        endpoints[service] = validate_endpoint(service, url)
     return endpoints
 
 
+def validate_credentials(options):
+    """Refuse credentials that could not be sent as they are, naming the option and never showing the value."""
+    for name, limit, in_header in CREDENTIAL_OPTIONS:
+        value = options.get(name)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise HuaweiCloudError("%s must be a string" % name)
+        if len(value) > limit:
+            raise HuaweiCloudError("%s is longer than %d characters; the value is not shown" % (name, limit))
+        if in_header and not _HEADER_SAFE_RE.fullmatch(value):
+            raise HuaweiCloudError("%s contains a character an HTTP header cannot carry (white space, a control "
+                                   "character or a non-ASCII character, a trailing newline for example); the value "
+                                   "is not shown" % name)
+        if not in_header and (_has_control(value) or any(0xd800 <= ord(ch) <= 0xdfff for ch in value)):
+            raise HuaweiCloudError("%s contains a control character (a trailing newline for example) or an "
+                                   "unpaired surrogate; the value is not shown" % name)
+
+
 class AkSkAuth(object):
+    """AK/SK request signing; adds the project header (and the security token) itself."""
     name = "AK/SK signing"
 
     def __init__(self, access_key, secret_key, security_token=None):
@@ -289,11 +541,21 @@ class AkSkAuth(object):
         self.secret_key = secret_key
         self.security_token = security_token
 
-    def headers(self, client, method, host, path, pairs, headers, body):
+    def sign(self, method, host, path, pairs, headers, body):
         headers = dict(headers)
         if self.security_token:
             headers["X-Security-Token"] = self.security_token
         return _signer.sign(method, host, path, pairs, headers, body, self.access_key, self.secret_key)
+
+    def apply(self, client, req):
+        headers = dict(req.headers)
+        if req.project_scoped:
+            headers["X-Project-Id"] = client.project_id
+        return self.sign(req.method, req.netloc, req.path, req.pairs, headers, req.payload)
+
+    def project_id(self, client):
+        """The project id this method learns by itself (None: ask IAM)."""
+        return None
 
 
 class TokenAuth(object):
@@ -302,14 +564,17 @@ class TokenAuth(object):
     def __init__(self, token):
         self.token = token
 
-    def headers(self, client, method, host, path, pairs, headers, body):
-        headers = dict(headers)
+    def apply(self, client, req):
+        headers = dict(req.headers)
         headers["X-Auth-Token"] = self.token
         return headers
 
+    def project_id(self, client):
+        return None
+
 
 class PasswordAuth(object):
-    """IAM password login; the token is fetched once per client (so once per module run)."""
+    """IAM password login; logs itself in once per client (so once per module run) and keeps the token."""
     name = "IAM password"
 
     def __init__(self, user_name, password, domain_name):
@@ -317,13 +582,36 @@ class PasswordAuth(object):
         self.password = password
         self.domain_name = domain_name
         self.token = None
+        self.project = None
 
-    def headers(self, client, method, host, path, pairs, headers, body):
+    def login(self, client):
+        """POST /v3/auth/tokens scoped to the project (by id when known, else by region name)."""
+        known = client.known_project_id
+        scope = {"project": {"id": known}} if known else {"project": {"name": client.region}}
+        body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+            "name": self.user_name, "password": self.password, "domain": {"name": self.domain_name}}}},
+            "scope": scope}}
+        resp = client.request("POST", "iam", "/v3/auth/tokens", body=body, project_scoped=False, authenticate=False,
+                              idempotent=True, expect=LOGIN_ANSWER, operation="log in to IAM as %s" % self.user_name)
+        token = find_header(resp.headers, "X-Subject-Token")
+        if not token or not _HEADER_SAFE_RE.fullmatch(token):
+            raise HuaweiCloudError("IAM answered the login without a usable X-Subject-Token header",
+                                   request_id=resp.request_id)
+        self.token = token
+        project_id = ((resp.body["token"].get("project") or {}).get("id"))
+        self.project = validate_id(project_id, "project id") if project_id else None
+
+    def apply(self, client, req):
         if self.token is None:
-            client.login()
-        headers = dict(headers)
+            self.login(client)
+        headers = dict(req.headers)
         headers["X-Auth-Token"] = self.token
         return headers
+
+    def project_id(self, client):
+        if self.token is None:
+            self.login(client)
+        return self.project
 
 
 AUTH_INPUTS = (
@@ -335,6 +623,7 @@ AUTH_INPUTS = (
 
 def resolve_auth(options):
     """Pick exactly one authentication method from the options, or explain what was found."""
+    validate_credentials(options)
     found = [name for _method, required, extra in AUTH_INPUTS for name in required + extra if options.get(name)]
     complete = [method for method, required, _extra in AUTH_INPUTS if all(options.get(name) for name in required)]
     started = [method for method, required, extra in AUTH_INPUTS if any(options.get(n) for n in required + extra)]
@@ -362,6 +651,10 @@ def resolve_auth(options):
     return PasswordAuth(options["user_name"], options["password"], options["domain_name"])
 
 
+PROJECTS_ANSWER = {"projects": [{"id": str, "name": str}]}
+LOGIN_ANSWER = {"token": {"project": Opt({"id": Opt(str)})}}
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # The client
 # --------------------------------------------------------------------------------------------------------------------
@@ -372,6 +665,41 @@ class ApiResponse(object):
         self.headers = headers
         self.body = body
         self.request_id = request_id
+
+
+class PreparedRequest(object):
+    """Everything about one API call that does not change between attempts."""
+
+    def __init__(self, method, url, netloc, path, pairs, payload, headers, idempotent, authenticate, project_scoped,
+                 operation, expect):
+        self.method = method
+        self.url = url
+        self.shown_url = redact_url(url)
+        self.netloc = netloc
+        self.path = path
+        self.pairs = pairs
+        self.payload = payload
+        self.headers = headers
+        self.idempotent = idempotent
+        self.authenticate = authenticate
+        self.project_scoped = project_scoped
+        self.operation = operation or "%s %s" % (method, self.shown_url)
+        self.expect = expect
+
+    def error(self, cls, message, transient=False, **fields):
+        err = cls("%s: %s" % (self.operation, message), method=self.method, url=self.shown_url, **fields)
+        err.transient = transient
+        return err
+
+
+class _TransportFailure(Exception):
+    """A request that got no HTTP answer; ``never_sent`` when it provably never reached the server."""
+
+    def __init__(self, exc, never_sent):
+        super(_TransportFailure, self).__init__(str(exc))
+        self.exc = exc
+        self.never_sent = never_sent
+        self.kind = "timed out" if isinstance(exc, rexc.Timeout) else "connection failed"
 
 
 def _never_sent(exc):
@@ -385,11 +713,19 @@ def _never_sent(exc):
     return False
 
 
-class Client(object):
-    """One client per module run. ``options`` uses the names of the common module options."""
+def _option(options, name, default):
+    value = options.get(name)
+    return default if value is None else value
 
-    def __init__(self, options, session=None, sleep=time.sleep, clock=time.monotonic, rand=random.uniform,
-                 backoff_base=1.0):
+
+class Client(object):
+    """One client per module run. ``options`` uses the names of the common module options.
+
+    Every option is validated here, before any HTTP request.
+    """
+
+    def __init__(self, options, session=None, sleep=None, clock=time.monotonic, rand=random.uniform,
+                 backoff_base=None):
         if not HAS_REQUESTS:
             raise HuaweiCloudError("the Python library 'requests' is required: %s" % REQUESTS_IMPORT_ERROR)
         self.region = options.get("region")
@@ -397,69 +733,50 @@ class Client(object):
             raise HuaweiCloudError("region is required (option region, or HW_REGION_NAME)")
         self.endpoints = resolve_endpoints(self.region, options.get("cloud"), options.get("endpoints"))
         self.auth = resolve_auth(options)
-        self._project_id = options.get("project_id")
-        if self._project_id is not None and not _PROJECT_ID_RE.match(self._project_id):
-            raise HuaweiCloudError("project_id %r is not valid (1-64 letters, digits and hyphens)" % (self._project_id,))
-        timeout = options.get("api_timeout")
-        self.timeout = 30 if timeout is None else int(timeout)
-        if self.timeout <= 0:
-            raise HuaweiCloudError("api_timeout must be a positive number of seconds")
-        retries = options.get("api_retries")
-        retries = 5 if retries is None else int(retries)
-        if retries < 0:
-            raise HuaweiCloudError("api_retries must be 0 or more, got %d" % retries)
-        self.retry = RetryPolicy(retries, base=backoff_base, rand=rand)
+        project_id = options.get("project_id")
+        if project_id is not None and (not isinstance(project_id, str) or not _PROJECT_ID_RE.fullmatch(project_id)):
+            raise HuaweiCloudError("project_id %s is not valid (1-64 letters, digits and hyphens)" % _shown(project_id))
+        self._project_id = project_id
+        self.timeout = validate_int(_option(options, "api_timeout", 30), "api_timeout", API_TIMEOUT_RANGE)
+        retries = validate_int(_option(options, "api_retries", 5), "api_retries", API_RETRIES_RANGE)
+        self.retry = RetryPolicy(retries, base=DEFAULT_BACKOFF_BASE if backoff_base is None else backoff_base,
+                                 rand=rand)
         ca_bundle = options.get("ca_bundle")
         if ca_bundle and not os.path.isfile(ca_bundle):
-            raise HuaweiCloudError("ca_bundle %s is not a file" % ca_bundle)
-        if options.get("validate_certs") is False:
-            self.verify = False
-        else:
-            self.verify = ca_bundle or True
-        self.sleep = sleep
+            raise HuaweiCloudError("ca_bundle %s is not a file" % _shown(ca_bundle))
+        self.verify = False if options.get("validate_certs") is False else (ca_bundle or True)
+        # After a write whose answer was lost, re-read this long before deciding it did not happen.
+        self.settle_window = float(self.timeout)
+        self.sleep = sleep or time.sleep
         self.clock = clock
         self.session = session or requests.Session()
         self.session.trust_env = True
         self.calls = 0
+        self.warnings = []
+
+    def warn(self, message):
+        self.warnings.append(message)
 
     # -- project --------------------------------------------------------------------------------------------------
 
     @property
+    def known_project_id(self):
+        return self._project_id
+
+    @property
     def project_id(self):
         if self._project_id is None:
-            self._project_id = self.discover_project_id()
+            self._project_id = self.auth.project_id(self) or self.discover_project_id()
         return self._project_id
 
     def discover_project_id(self):
-        if isinstance(self.auth, PasswordAuth):
-            self.login()
-            if self._project_id:
-                return self._project_id
         resp = self.request("GET", "iam", "/v3/projects", query={"name": self.region}, project_scoped=False,
-                            operation="discover the project id of region %s" % self.region)
-        projects = [p for p in (resp.body or {}).get("projects") or [] if p.get("name") == self.region]
+                            expect=PROJECTS_ANSWER, operation="discover the project id of region %s" % self.region)
+        projects = [p for p in resp.body["projects"] if p["name"] == self.region]
         if len(projects) != 1:
             raise HuaweiCloudError("expected exactly one IAM project named %r, found %d; set project_id"
                                    % (self.region, len(projects)), request_id=resp.request_id)
-        return validate_id(projects[0].get("id"), "project id")
-
-    def login(self):
-        """IAM password login, scoped to the project (by id when known, else by region name)."""
-        auth = self.auth
-        scope = {"project": {"id": self._project_id}} if self._project_id else {"project": {"name": self.region}}
-        body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-            "name": auth.user_name, "password": auth.password, "domain": {"name": auth.domain_name}}}},
-            "scope": scope}}
-        resp = self.request("POST", "iam", "/v3/auth/tokens", body=body, project_scoped=False, authenticate=False,
-                            idempotent=True, operation="log in to IAM as %s" % auth.user_name)
-        token = find_header(resp.headers, "X-Subject-Token")
-        if not token:
-            raise HuaweiCloudError("IAM answered the login without an X-Subject-Token header",
-                                   request_id=resp.request_id)
-        auth.token = token
-        project = ((resp.body or {}).get("token") or {}).get("project") or {}
-        if self._project_id is None and project.get("id"):
-            self._project_id = validate_id(project["id"], "project id")
+        return validate_id(projects[0]["id"], "project id")
 
     # -- requests -------------------------------------------------------------------------------------------------
 
@@ -476,108 +793,195 @@ class Client(object):
 
         return _PATH_PARAM_RE.sub(substitute, template)
 
-    def request(self, method, service, template, path_params=None, query=None, body=None, project_scoped=True,
-                idempotent=None, authenticate=True, operation=None):
-        """Send one API call with retries; return an ApiResponse or raise HuaweiCloudError."""
+    def prepare(self, method, service, template, path_params=None, query=None, body=None, project_scoped=True,
+                idempotent=None, authenticate=True, operation=None, expect=ANY):
         method = method.upper()
-        if idempotent is None:
-            idempotent = method in IDEMPOTENT_METHODS
         path = self.build_path(template, path_params, project_scoped)
-        base = self.endpoints[service]
-        split = urlsplit(base)
+        split = urlsplit(self.endpoints[service])
         full_path = split.path.rstrip("/") + path
         pairs = query_pairs(query)
         query_string = _signer.canonical_query(pairs)
         url = "%s://%s%s%s" % (split.scheme, split.netloc, full_path, "?" + query_string if query_string else "")
-        shown_url = redact_url(url)
         payload = json.dumps(body, separators=(",", ":")).encode("utf-8") if body is not None else b""
         headers = {"User-Agent": USER_AGENT, "Content-Type": "application/json"}
-        if project_scoped and isinstance(self.auth, AkSkAuth):
-            headers["X-Project-Id"] = self.project_id
-        what = operation or "%s %s" % (method, shown_url)
+        return PreparedRequest(method, url, split.netloc, full_path, pairs, payload, headers,
+                               method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
+                               authenticate, project_scoped, operation, expect)
 
+    def request(self, method, service, template, path_params=None, query=None, body=None, project_scoped=True,
+                idempotent=None, authenticate=True, operation=None, expect=ANY):
+        """Send one API call with retries; return an ApiResponse whose body fits ``expect``, or raise."""
+        req = self.prepare(method, service, template, path_params, query, body, project_scoped, idempotent,
+                           authenticate, operation, expect)
         attempt = 0
         while True:
-            if authenticate:
-                send_headers = self.auth.headers(self, method, split.netloc, full_path, pairs, headers, payload)
-            else:
-                send_headers = dict(headers)
-            self.calls += 1
             try:
-                resp = self.session.request(method, url, headers=send_headers, data=payload or None,
-                                            timeout=self.timeout, verify=self.verify, allow_redirects=False)
-            except rexc.SSLError as exc:
-                raise HuaweiCloudError(
-                    "%s: TLS error: %s (set ca_bundle to your CA's PEM bundle; validate_certs: false only for tests)"
-                    % (what, _short(exc)), method=method, url=shown_url)
-            except (rexc.ConnectionError, rexc.Timeout) as exc:
-                never_sent = _never_sent(exc)
-                if attempt < self.retry.retries and (idempotent or never_sent):
+                resp = self.send_once(req)
+            except _TransportFailure as failure:
+                if attempt < self.retry.retries and (req.idempotent or failure.never_sent):
                     attempt += 1
                     self.sleep(self.retry.delay(attempt))
                     continue
-                kind = "timed out" if isinstance(exc, rexc.Timeout) else "connection failed"
-                if not idempotent and not never_sent:
-                    raise AmbiguousWriteError(
-                        "%s: %s after the request was sent; the outcome is unknown (%s)" % (what, kind, _short(exc)),
-                        method=method, url=shown_url)
-                raise HuaweiCloudError("%s: %s after %d attempt(s): %s" % (what, kind, attempt + 1, _short(exc)),
-                                       method=method, url=shown_url)
-            except rexc.RequestException as exc:
-                raise HuaweiCloudError("%s: %s" % (what, _short(exc)), method=method, url=shown_url)
-
-            status = resp.status_code
-            request_id = request_id_of(resp.headers)
-            if status in RETRY_STATUSES and attempt < self.retry.retries \
-                    and (idempotent or status in NOT_APPLIED_STATUSES):
+                raise self._transport_error(req, failure, attempt)
+            delay = self.retry_delay(req, resp, attempt)
+            if delay is not None:
                 attempt += 1
-                self.sleep(self.retry.delay(attempt, parse_retry_after(find_header(resp.headers, "Retry-After"))))
+                self.sleep(delay)
                 continue
-            if status >= 400:
-                code, message = parse_error_body(resp.content)
-                error_class = AmbiguousWriteError if (not idempotent and status in RETRY_STATUSES
-                                                      and status not in NOT_APPLIED_STATUSES) else HuaweiCloudError
-                detail = "HTTP %d" % status
-                if code:
-                    detail += " %s" % code
-                if message:
-                    detail += ": %s" % message
-                if request_id:
-                    detail += " (request id %s)" % request_id
-                raise error_class("%s failed: %s" % (what, detail), status=status, code=code, error_message=message,
-                                  request_id=request_id, method=method, url=shown_url)
-            return ApiResponse(status, resp.headers, _json_or_none(resp.content), request_id)
+            return self.answer(req, resp)
 
-    def get(self, service, template, path_params=None, query=None, operation=None):
+    def send_once(self, req):
+        """One attempt: sign, send, return the raw answer; _TransportFailure when no answer came."""
+        headers = self.auth.apply(self, req) if req.authenticate else dict(req.headers)
+        self.calls += 1
+        try:
+            return self.session.request(req.method, req.url, headers=headers, data=req.payload or None,
+                                        timeout=self.timeout, verify=self.verify, allow_redirects=False)
+        except rexc.SSLError as exc:
+            raise req.error(HuaweiCloudError, "TLS error: %s (set ca_bundle to your CA's PEM bundle; validate_certs: "
+                                              "false only for tests)" % _short(exc))
+        except (rexc.ConnectionError, rexc.Timeout) as exc:
+            raise _TransportFailure(exc, _never_sent(exc))
+        except rexc.RequestException as exc:
+            raise req.error(HuaweiCloudError, _short(exc))
+
+    def retry_delay(self, req, resp, attempt):
+        """Seconds to wait before sending ``req`` again after ``resp``, or None when it must not be sent again."""
+        if resp.status_code not in RETRY_STATUSES or attempt >= self.retry.retries:
+            return None
+        if not req.idempotent and resp.status_code not in NOT_APPLIED_STATUSES:
+            return None
+        return self.retry.delay(attempt + 1, parse_retry_after(find_header(resp.headers, "Retry-After")))
+
+    def _transport_error(self, req, failure, attempt):
+        if not req.idempotent and not failure.never_sent:
+            return req.error(AmbiguousWriteError, "%s after the request was sent; the outcome is unknown (%s)"
+                             % (failure.kind, _short(failure.exc)), transient=True)
+        return req.error(HuaweiCloudError, "%s after %d attempt(s): %s" % (failure.kind, attempt + 1,
+                                                                          _short(failure.exc)), transient=True)
+
+    def answer(self, req, resp):
+        """The ApiResponse of a 2xx whose body fits what the call expects; every other answer raises."""
+        status = resp.status_code
+        request_id = request_id_of(resp.headers)
+        # A write that got anything but a definite answer may or may not have been applied.
+        unsure = AmbiguousWriteError if not req.idempotent else HuaweiCloudError
+        if 300 <= status < 400:
+            location = find_header(resp.headers, "Location")
+            raise req.error(unsure, "the endpoint redirected (HTTP %d) to %s; redirects are not followed, check the "
+                                    "endpoints option" % (status, redact_url(location) if location else "nowhere"),
+                            transient=True, status=status, request_id=request_id)
+        if status >= 400 or status < 200:
+            code, message = parse_error_body(resp.content)
+            cls = AmbiguousWriteError if (not req.idempotent and status in RETRY_STATUSES
+                                          and status not in NOT_APPLIED_STATUSES) else HuaweiCloudError
+            detail = "HTTP %d" % status
+            if code:
+                detail += " %s" % code
+            if message:
+                detail += ": %s" % message
+            if request_id:
+                detail += " (request id %s)" % request_id
+            err = cls("%s failed: %s" % (req.operation, detail), status=status, code=code, error_message=message,
+                      request_id=request_id, method=req.method, url=req.shown_url)
+            err.transient = status in RETRY_STATUSES
+            raise err
+        try:
+            body = parse_answer(resp.content, req.expect)
+        except ShapeError as exc:
+            err = unsure("unexpected answer from %s: %s (HTTP %d%s)" % (
+                req.operation, exc, status, ", request id %s" % request_id if request_id else ""),
+                status=status, request_id=request_id, method=req.method, url=req.shown_url)
+            err.transient = True
+            raise err
+        return ApiResponse(status, resp.headers, body, request_id)
+
+    def get(self, service, template, path_params=None, query=None, operation=None, expect=ANY):
         return self.request("GET", service, template, path_params=path_params, query=query,
-                            operation=operation).body
+                            operation=operation, expect=expect).body
+
+    # -- writes whose outcome may be lost -----------------------------------------------------------------------------
+
+    def write(self, send, took_effect):
+        """Send one write; when its outcome is unknown, re-read before deciding, never re-send blindly.
+
+        ``send()`` performs the write and returns its request id. ``took_effect()`` re-reads the resource and tells
+        whether the write is applied (it may raise HuaweiCloudError to stop). After an ambiguous answer the
+        resource is re-read for up to the settle window, as a write can be applied a moment after its answer was
+        lost; only when it still does not show is the write sent once more. A refusal of that second attempt is
+        also checked against a re-read (the first one may have landed in between).
+        Returns the request id of the write that took effect (None when its answer was lost).
+        """
+        try:
+            return send()
+        except AmbiguousWriteError as first:
+            if self._settled(took_effect, first):
+                self.warn("%s; a re-read shows it took effect" % first.message)
+                return first.request_id
+        try:
+            return send()
+        except AmbiguousWriteError as second:
+            if self._settled(took_effect, second):
+                return second.request_id
+            raise
+        except HuaweiCloudError:
+            if took_effect():
+                return None
+            raise
+
+    def _settled(self, took_effect, ambiguous):
+        """Re-read until the write shows, for at most the settle window; False when it never did."""
+        deadline = self.clock() + self.settle_window
+        delay = 0.25
+        last_error = None
+        while True:
+            try:
+                if took_effect():
+                    return True
+                last_error = None
+            except HuaweiCloudError as err:
+                if not err.transient:
+                    raise
+                last_error = err
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                if last_error is not None:
+                    raise ambiguous.reworded("%s; re-reading to learn the outcome failed too: %s"
+                                             % (ambiguous.message, last_error.message))
+                return False
+            self.sleep(min(delay, remaining))
+            delay = min(delay * 2, 2.0)
 
     # -- paging -------------------------------------------------------------------------------------------------
 
-    def paginate_offset(self, service, template, items_key, path_params=None, query=None, limit=100,
-                        operation=None):
+    def paginate_offset(self, service, template, items_key, item_shape=ANY, path_params=None, query=None,
+                        limit=100, operation=None):
         """Every item of an offset/limit listing (ModelArts style: ``{items_key: [...], total}``)."""
         offset = 0
+        expect = {items_key: [item_shape], "total": Opt(int)}
         while True:
             page_query = dict(query or {}, limit=limit, offset=offset)
-            body = self.get(service, template, path_params, page_query, operation) or {}
-            items = body.get(items_key) or []
-            yield from items
+            body = self.get(service, template, path_params, page_query, operation, expect=expect)
+            items = body[items_key]
+            for item in items:
+                yield item
             offset += len(items)
             total = body.get("total")
-            if not items or len(items) < limit or (total is not None and offset >= int(total)):
+            if not items or len(items) < limit or (total is not None and offset >= total):
                 return
 
-    def paginate_marker(self, service, template, items_key, path_params=None, query=None, limit=100,
-                        operation=None):
+    def paginate_marker(self, service, template, items_key, item_shape=ANY, path_params=None, query=None,
+                        limit=100, operation=None):
         """Every item of a marker listing (CloudDC ``page_info.next_marker``, or the last item's id for EIPs)."""
         marker = None
         seen = set()
+        expect = {items_key: [item_shape], "page_info": Opt({"next_marker": Opt(str)})}
         while True:
             page_query = dict(query or {}, limit=limit, marker=marker)
-            body = self.get(service, template, path_params, page_query, operation) or {}
-            items = body.get(items_key) or []
-            yield from items
+            body = self.get(service, template, path_params, page_query, operation, expect=expect)
+            items = body[items_key]
+            for item in items:
+                yield item
             if not items:
                 return
             if isinstance(body.get("page_info"), dict):
@@ -590,32 +994,33 @@ class Client(object):
 
     # -- waiting ------------------------------------------------------------------------------------------------
 
-    def wait_for(self, fetch, done, timeout, describe, interval=1.0, max_interval=10.0):
+    def wait_for(self, fetch, done, timeout, describe, interval=1.0, max_interval=10.0, tolerate=3):
         """Call ``fetch()`` until ``done(state)`` is true; back off between polls; raise WaitTimeoutError.
 
-        ``done`` may itself raise HuaweiCloudError to stop on a terminal failure.
+        ``done`` may itself raise HuaweiCloudError to stop on a terminal failure. Up to ``tolerate`` failed reads
+        in a row (after the client's own retries) are waited out, as one bad answer says nothing of the change.
         """
         deadline = self.clock() + timeout
         delay = interval
+        failures = 0
+        state = None
         while True:
-            state = fetch()
-            if done(state):
-                return state
+            try:
+                state = fetch()
+                failures = 0
+            except HuaweiCloudError as err:
+                failures += 1
+                if failures > tolerate or not err.transient:
+                    raise
+            else:
+                if done(state):
+                    return state
             remaining = deadline - self.clock()
             if remaining <= 0:
                 raise WaitTimeoutError("timed out after %s seconds waiting for %s; last state seen: %s"
                                        % (timeout, describe, _brief(state)), last_state=state)
             self.sleep(min(delay, remaining))
             delay = min(delay * 1.5, max_interval)
-
-
-def _json_or_none(content):
-    if not content:
-        return None
-    try:
-        return json.loads(content.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return None
 
 
 def _short(exc):

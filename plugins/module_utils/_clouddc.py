@@ -11,9 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import ipaddress
-
-from ..module_utils._client import HuaweiCloudError, looks_like_uuid, match_id_or_name, pick_one, validate_id
+from ..module_utils._client import (NO_BODY, HuaweiCloudError, Opt, looks_like_uuid, match_id_or_name, pick_one,
+                                    step, validate_id, validate_ipv4, validate_ref)
 
 INSTANCES = "/v1/{project_id}/instances"
 INSTANCE_STATUS = "/v1/{project_id}/instances/{id}/status"
@@ -24,8 +23,17 @@ PROCESSING = "modify-ip-processing"
 SUCCEEDED = "modify-ip-succeed"
 FAILED = "modify-ip-failed"
 MAX_NICS = 2
+# The most ids one task may name (each read takes IDS_PER_QUERY of them).
+MAX_IDS = 1000
 # Long id lists are read in chunks of this many ids, so that no query string grows without bound.
 IDS_PER_QUERY = 50
+
+# The fields the collection reads from each answer.
+INSTANCE_SHAPE = {"id": str, "name": Opt(str), "vpc_id": Opt(str), "state": Opt(str), "operation_state": Opt(str),
+                  "network_interfaces": Opt([{"subnet_id": str, "ipv4_address": Opt(str)}])}
+STATUS_SHAPE = {"state": str, "operation_state": Opt(str),
+                "error": Opt({"error_code": Opt(str), "error_msg": Opt(str)})}
+PHYSICAL_SERVER_SHAPE = {"id": str, "power_state": Opt(str), "manage_state": Opt(str)}
 
 INSTANCE_FIELDS = ("id", "name", "vpc_id", "network_interfaces", "state", "operation_state", "server_id", "image",
                    "tags", "metadata", "description", "created_at", "updated_at", "error")
@@ -37,12 +45,12 @@ def list_instances(client, ids=None, state=None):
     """Every instance, or those with the given ids and/or state (marker paging handled)."""
     query = {"instance_state": state}
     if not ids:
-        return list(client.paginate_marker("clouddc", INSTANCES, "instances", query=query, limit=100,
+        return list(client.paginate_marker("clouddc", INSTANCES, "instances", INSTANCE_SHAPE, query=query, limit=100,
                                            operation="list iMetal instances"))
     found = []
     for start in range(0, len(ids), IDS_PER_QUERY):
         chunk = ids[start:start + IDS_PER_QUERY]
-        found.extend(client.paginate_marker("clouddc", INSTANCES, "instances", limit=100,
+        found.extend(client.paginate_marker("clouddc", INSTANCES, "instances", INSTANCE_SHAPE, limit=100,
                                             query=dict(query, instance_id=",".join(chunk)),
                                             operation="read iMetal instances %s" % ", ".join(chunk)))
     return found
@@ -50,7 +58,7 @@ def list_instances(client, ids=None, state=None):
 
 def find_instances(client, ref):
     """Instances matching ``ref``: the one with that id, else every one with that name."""
-    validate_id(ref, "instance")
+    validate_ref(ref, "instance")
     if looks_like_uuid(ref):
         found = [i for i in list_instances(client, ids=[ref]) if i.get("id") == ref]
         if found:
@@ -70,13 +78,13 @@ def read_instance(client, instance_id):
 
 
 def get_status(client, instance_id):
-    return client.get("clouddc", INSTANCE_STATUS, {"id": instance_id},
-                      operation="read the status of iMetal instance %s" % instance_id) or {}
+    return client.get("clouddc", INSTANCE_STATUS, {"id": instance_id}, expect=STATUS_SHAPE,
+                      operation="read the status of iMetal instance %s" % instance_id)
 
 
 def get_physical_server(client, server_id):
-    return client.get("clouddc", PHYSICAL_SERVER, {"id": server_id},
-                      operation="read physical server %s" % server_id) or {}
+    return client.get("clouddc", PHYSICAL_SERVER, {"id": server_id}, expect=PHYSICAL_SERVER_SHAPE,
+                      operation="read physical server %s" % server_id)
 
 
 # ---- writes -----------------------------------------------------------------------------------------------------------
@@ -86,28 +94,99 @@ def change_ip(client, instance_id, vpc_id, nics):
                           if v) for n in nics]}
     if vpc_id:
         body["vpc_id"] = vpc_id
-    resp = client.request("PUT", "clouddc", INSTANCE_IP, {"id": instance_id}, body=body,
+    resp = client.request("PUT", "clouddc", INSTANCE_IP, {"id": instance_id}, body=body, expect=NO_BODY,
                           operation="change the IP addresses of iMetal instance %s" % instance_id)
     return resp.request_id
+
+
+def change_failure(status, request_id=None):
+    error = status.get("error") or {}
+    return HuaweiCloudError("the change ended in %s: %s: %s" % (FAILED, error.get("error_code"), error.get("error_msg")),
+                            code=error.get("error_code"), error_message=error.get("error_msg"), request_id=request_id)
+
+
+class IpChange(object):
+    """One IP change of one instance: sent once, settled by re-reading when its answer is lost, waited for and
+    verified against what was asked (not against the module's own prediction)."""
+
+    def __init__(self, client, instance, vpc_id, nics, wait_timeout):
+        self.client = client
+        self.instance = instance
+        self.vpc_id = vpc_id
+        self.nics = nics
+        self.wait_timeout = wait_timeout
+        self.label = "%s (%s)" % (instance.get("name"), instance["id"])
+        self.request_id = None
+        self.sent = False
+
+    def apply(self):
+        """Send the change; True once the cloud accepted it (or a re-read shows it applied)."""
+        with step("change the IP addresses of iMetal instance %s" % self.label):
+            self.request_id = self.client.write(
+                lambda: change_ip(self.client, self.instance["id"], self.vpc_id, self.nics), self._took_effect)
+        self.sent = True
+
+    def _took_effect(self):
+        """After a lost answer: a change in progress is not proof that it is ours. Wait for it to end, then compare
+        the addresses with what was asked."""
+        status = get_status(self.client, self.instance["id"])
+        if status.get("operation_state") == PROCESSING:
+            status = self.client.wait_for(
+                lambda: get_status(self.client, self.instance["id"]),
+                lambda s: s.get("operation_state") != PROCESSING, self.wait_timeout,
+                "the IP change in progress on iMetal instance %s to end" % self.label)
+            if status.get("operation_state") == FAILED:
+                # A change that ran right after ours was sent and failed: it is taken as ours, never re-sent.
+                raise change_failure(status)
+        instance = read_instance(self.client, self.instance["id"])
+        return is_converged(instance, self.vpc_id, self.nics) \
+            and instance.get("operation_state") != PROCESSING
+
+    def wait(self):
+        """Poll the status until the change ends; verify by re-reading the instance; return its summary."""
+        seen = {}
+
+        def fetch():
+            status = get_status(self.client, self.instance["id"])
+            seen["instance"] = None
+            if status.get("operation_state") == SUCCEEDED:
+                seen["instance"] = read_instance(self.client, self.instance["id"])
+            return status
+
+        def done(status):
+            operation = status.get("operation_state")
+            if operation == FAILED:
+                raise change_failure(status, self.request_id)
+            if operation == SUCCEEDED:
+                # A status left over from an earlier change is not taken for this one: the addresses must match,
+                # and no operation may still be running on the instance.
+                instance = seen["instance"]
+                return is_converged(instance, self.vpc_id, self.nics) and instance.get("operation_state") == SUCCEEDED
+            return False
+
+        with step("change the IP addresses of iMetal instance %s" % self.label):
+            self.client.wait_for(fetch, done, self.wait_timeout,
+                                 "the IP change of iMetal instance %s to succeed with the wanted addresses"
+                                 % self.label)
+        return instance_summary(seen["instance"])
 
 
 # ---- validation and planning ------------------------------------------------------------------------------------------
 
 def validate_nics(nics):
-    """Check the wanted NICs before any request: 1-2 items, ids well-formed, IPv4 syntax, no duplicate address."""
-    if not nics or len(nics) > MAX_NICS:
+    """Check the wanted NICs before any request: 1-2 items, ids well-formed, usable IPv4 addresses, no duplicate."""
+    if not isinstance(nics, list) or not nics or len(nics) > MAX_NICS:
         raise HuaweiCloudError("nics must list 1 or %d network interfaces (the first is the primary), got %d"
-                               % (MAX_NICS, len(nics or [])))
+                               % (MAX_NICS, len(nics) if isinstance(nics, list) else 0))
     seen = {}
     normalised = []
     for index, nic in enumerate(nics):
+        if not isinstance(nic, dict):
+            raise HuaweiCloudError("nics[%d] must be a mapping with subnet_id and ip_address" % index)
         subnet_id = validate_id(nic.get("subnet_id"), "nics[%d].subnet_id" % index)
         address = nic.get("ip_address") or None
         if address is not None:
-            try:
-                address = str(ipaddress.IPv4Address(address))
-            except (ipaddress.AddressValueError, ValueError):
-                raise HuaweiCloudError("nics[%d].ip_address %r is not an IPv4 address" % (index, nic.get("ip_address")))
+            address = validate_ipv4(address, "nics[%d].ip_address" % index)
             if address in seen:
                 raise HuaweiCloudError("nics[%d] and nics[%d] both ask for %s" % (seen[address], index, address))
             seen[address] = index

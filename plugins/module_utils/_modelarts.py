@@ -13,7 +13,10 @@ __metaclass__ = type
 
 import re
 
-from ..module_utils._client import HuaweiCloudError, looks_like_uuid, match_id_or_name, pick_one, validate_id
+from ..module_utils._client import (ANY, NO_BODY, HuaweiCloudError, Opt, looks_like_uuid, match_id_or_name, pick_one,
+                                    step, validate_ref)
+from ..module_utils._vpc import (describe_holder, eip_label, eip_pair, get_eip, holder_instance_id, is_free,
+                                 resolve_eip, wait_until_free)
 
 SERVERS = "/v1/{project_id}/dev-servers"
 SERVER = "/v1/{project_id}/dev-servers/{id}"
@@ -25,14 +28,20 @@ _NOTHING_BOUND = re.compile(r"no (eip|public ?ip)|(eip|public ?ip|publicip)s? (i
 
 SERVER_FIELDS = ("id", "name", "status", "flavor", "category", "vpc_id", "subnet_id", "charging_mode",
                  "cloud_server", "endpoints", "image", "create_at", "update_at")
+# The fields of a Lite Server the collection reads, and the answers of the EIP calls.
+SERVER_SHAPE = {"id": str, "name": Opt(str), "status": str, "cloud_server": Opt({"id": Opt(str)}),
+                "endpoints": Opt([ANY])}
+EIPS_ANSWER = {"public_ips": [{"id": str, "address": Opt(str)}]}
 
 
 def list_servers(client):
-    return list(client.paginate_offset("modelarts", SERVERS, "data", limit=100, operation="list Lite Servers"))
+    return list(client.paginate_offset("modelarts", SERVERS, "data", SERVER_SHAPE, limit=100,
+                                       operation="list Lite Servers"))
 
 
 def get_server(client, server_id):
-    return client.get("modelarts", SERVER, {"id": server_id}, operation="read Lite Server %s" % server_id)
+    return client.get("modelarts", SERVER, {"id": server_id}, operation="read Lite Server %s" % server_id,
+                      expect=SERVER_SHAPE)
 
 
 def find_servers(client, ref):
@@ -41,7 +50,7 @@ def find_servers(client, ref):
 
     An id-shaped reference is read directly (one call); anything else is looked up in the listing.
     """
-    validate_id(ref, "server")
+    validate_ref(ref, "server")
     not_found = None
     if looks_like_uuid(ref):
         try:
@@ -71,26 +80,177 @@ def nothing_bound_error(err):
 def list_server_eips(client, server_id):
     """The EIPs bound to a Lite Server, as [{id, address}]; an empty list or the 'none bound' error mean none."""
     try:
-        body = client.get("modelarts", SERVER_EIPS, {"id": server_id},
+        body = client.get("modelarts", SERVER_EIPS, {"id": server_id}, expect=EIPS_ANSWER,
                           operation="list the EIPs of Lite Server %s" % server_id)
     except HuaweiCloudError as err:
         if nothing_bound_error(err):
             return []
         raise
-    return sorted(({"id": e.get("id"), "address": e.get("address")} for e in (body or {}).get("public_ips") or []),
-                  key=_by_address)
+    return sorted(({"id": e["id"], "address": e.get("address")} for e in body["public_ips"]), key=_by_address)
 
 
 def bind_eip(client, server_id, eip_id):
     resp = client.request("POST", "modelarts", SERVER_EIPS, {"id": server_id}, body={"public_ip_id": eip_id},
-                          operation="bind EIP %s to Lite Server %s" % (eip_id, server_id))
+                          expect=EIPS_ANSWER, operation="bind EIP %s to Lite Server %s" % (eip_id, server_id))
     return resp.request_id
 
 
 def unbind_eip(client, server_id, eip_id):
-    resp = client.request("DELETE", "modelarts", SERVER_EIP, {"id": server_id, "eip": eip_id},
+    resp = client.request("DELETE", "modelarts", SERVER_EIP, {"id": server_id, "eip": eip_id}, expect=NO_BODY,
                           operation="unbind EIP %s from Lite Server %s" % (eip_id, server_id))
     return resp.request_id
+
+
+def find_holder(client, eip, server):
+    """The Lite Server an EIP is bound to, found through the compute instance the EIP API names, or None."""
+    instance_id = holder_instance_id(eip)
+    if not instance_id or eip.get("associate_instance_type") not in (None, "PORT"):
+        return None
+    if instance_id == (server.get("cloud_server") or {}).get("id"):
+        return server
+    with step("find the Lite Server holding EIP %s" % eip_label(eip)):
+        candidates = [s for s in list_servers(client) if (s.get("cloud_server") or {}).get("id") == instance_id]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def resolve_target(client, server, bound, public_ip, state, allow_rebind):
+    """The EIP a task names as {id, address}, its EIP record when it must be bound, and the Lite Server to take it
+    from (``allow_rebind``); raises when the EIP cannot be bound here."""
+    if public_ip is None:
+        return None, None, None
+    already = match_binding(bound, public_ip)
+    if already:
+        return already, None, None
+    if state == "absent":
+        # Not bound here: nothing to unbind, and no need to look the EIP up.
+        return {"id": None, "address": public_ip}, None, None
+    with step("bind EIP %s to Lite Server %s" % (public_ip, server_label(server))):
+        eip = resolve_eip(client, public_ip)
+    if is_free(eip):
+        return eip_pair(eip), eip, None
+    holder = find_holder(client, eip, server)
+    if holder is not None and holder["id"] == server["id"]:
+        # The EIP API already shows this server; the ModelArts listing has not caught up yet.
+        return eip_pair(eip), eip, None
+    where = "Lite Server %s" % server_label(holder) if holder else describe_holder(eip)
+    if holder is None or not allow_rebind:
+        hint = " (set allow_rebind to move it)" if holder is not None else ""
+        raise HuaweiCloudError("Cannot bind EIP %s to Lite Server %s: the EIP is in use by %s%s; nothing was changed"
+                               % (eip_label(eip), server_label(server), where, hint))
+    return eip_pair(eip), eip, holder
+
+
+def check_preconditions(server, plan, eip, holder):
+    """Raise unless every server the plan writes to is RUNNING (checked before the first write)."""
+    if server.get("status") != "RUNNING":
+        action = "bind EIP %s to" % eip_label(eip) if plan["bind"] else "unbind EIPs from"
+        raise HuaweiCloudError("Cannot %s Lite Server %s: its status is %s, and EIPs can only be changed while it is "
+                               "RUNNING; nothing was changed" % (action, server_label(server), server.get("status")))
+    if holder is not None and holder.get("status") != "RUNNING":
+        raise HuaweiCloudError("Cannot move EIP %s from Lite Server %s: its status is %s; nothing was changed"
+                               % (eip_label(eip), server_label(holder), holder.get("status")))
+
+
+class BindingChange(object):
+    """Applies a plan's writes in order: unbind from the old holder, unbind the others, bind.
+
+    All or nothing: when a write is finally refused, the writes already applied are undone in reverse order and the
+    error says what was restored (or, when even that fails, exactly where each EIP is now). ``changed`` is true
+    while any applied write stands. A write whose answer is lost is settled by re-reading (``Client.write``).
+    """
+
+    def __init__(self, client, server, wait_timeout):
+        self.client = client
+        self.server = server
+        self.wait_timeout = wait_timeout
+        self.request_ids = []
+        self.applied = []
+
+    @property
+    def changed(self):
+        return bool(self.applied)
+
+    def apply(self, plan, holder=None, eip=None):
+        steps = [(holder, eip_pair(eip), False)] if holder else []
+        steps += [(self.server, entry, False) for entry in plan["unbind"]]
+        if plan["bind"]:
+            steps.append((self.server, plan["bind"], True))
+        for server, entry, bind in steps:
+            try:
+                if bind and holder:
+                    # Releasing an EIP is asynchronous: it can be bound elsewhere once it reads free.
+                    with step("bind EIP %s to Lite Server %s" % (_entry_label(entry), server_label(server))):
+                        wait_until_free(self.client, entry["id"], self.wait_timeout, _entry_label(entry))
+                self._write(server, entry, bind)
+            except HuaweiCloudError as err:
+                raise self._rolled_back(err)
+
+    def _write(self, server, entry, bind, undo=False):
+        call = bind_eip if bind else unbind_eip
+        label = "%s EIP %s %s Lite Server %s" % ("bind" if bind else "unbind", _entry_label(entry),
+                                                 "to" if bind else "from", server_label(server))
+
+        def took_effect():
+            return (match_binding(list_server_eips(self.client, server["id"]), entry["id"]) is not None) == bind
+
+        with step(label):
+            request_id = self.client.write(lambda: call(self.client, server["id"], entry["id"]), took_effect)
+        if request_id:
+            self.request_ids.append(request_id)
+        if undo:
+            self.applied.pop()
+        else:
+            self.applied.append((server, entry, bind))
+
+    def _rolled_back(self, err):
+        if not self.applied:
+            return err
+        restored = []
+        while self.applied:
+            server, entry, bind = self.applied[-1]
+            try:
+                self._write(server, entry, not bind, undo=True)
+            except HuaweiCloudError as undo_err:
+                where = "; ".join("EIP %s is %s Lite Server %s" % (_entry_label(e), "unbound from" if not b else
+                                                                   "bound to", server_label(s))
+                                  for s, e, b in self.applied)
+                return err.reworded("%s. Rolling back failed (%s): %s" % (err.message, undo_err.message, where))
+            restored.append("EIP %s is %s Lite Server %s again" % (_entry_label(entry), "bound to" if not bind
+                                                                  else "not bound to", server_label(server)))
+        return err.reworded("%s. The change was rolled back: %s" % (err.message, "; ".join(restored)))
+
+
+def wait_for_bindings(client, server, plan, timeout):
+    """Poll until the server's EIPs read back as planned and the changed EIPs report ACTIVE (bound) or DOWN."""
+    wanted = sorted(e["id"] for e in plan["after"])
+    bound_ids = set(wanted)
+    changed_eips = [e["id"] for e in plan["unbind"]] + ([plan["bind"]["id"]] if plan["bind"] else [])
+
+    def fetch():
+        state = {"public_ips": list_server_eips(client, server["id"]), "eip_status": {}}
+        if sorted(e["id"] for e in state["public_ips"]) == wanted:
+            for eip_id in changed_eips:
+                state["eip_status"][eip_id] = get_eip(client, eip_id).get("status")
+        return state
+
+    def done(state):
+        if sorted(e["id"] for e in state["public_ips"]) != wanted:
+            return False
+        return all(status == ("ACTIVE" if eip_id in bound_ids else "DOWN")
+                   for eip_id, status in state["eip_status"].items())
+
+    with step("wait for the EIP change on Lite Server %s" % server_label(server)):
+        final = client.wait_for(fetch, done, timeout, "the EIPs of Lite Server %s to read back as %s"
+                                % (server_label(server), [e["address"] for e in plan["after"]]))
+    return final["public_ips"]
+
+
+def server_label(server):
+    return "%s (%s)" % (server.get("name"), server.get("id"))
+
+
+def _entry_label(entry):
+    return entry.get("address") or entry.get("id")
 
 
 def server_summary(server):

@@ -12,10 +12,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import traceback
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
 
-from ..module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, AmbiguousWriteError, Client, HuaweiCloudError
+from ..module_utils._client import (HAS_REQUESTS, REQUESTS_IMPORT_ERROR, WAIT_TIMEOUT_RANGE, Client, HuaweiCloudError,
+                                    validate_int)
 
 
 def env_fallback(*names):
@@ -61,7 +63,13 @@ COMMON_OPTION_NAMES = tuple(common_argument_spec())
 
 
 class HuaweiCloudModule(object):
-    """Owns the AnsibleModule, the client and the result of one module run."""
+    """Owns the AnsibleModule, the client and the result of one module run.
+
+    A module builds one, validates its own options, and hands its work to ``run()``, the one place where failures
+    become ``fail_json``.
+    """
+
+    client_class = Client
 
     def __init__(self, argument_spec=None, supports_check_mode=True, **kwargs):
         spec = common_argument_spec()
@@ -79,51 +87,61 @@ class HuaweiCloudModule(object):
 
     @property
     def client(self):
-        """The client, built on first use; bad common options fail here, before any HTTP request."""
+        """The client, built on first use; bad common options raise here, before any HTTP request."""
         if self._client is None:
             options = dict((name, self.params.get(name)) for name in COMMON_OPTION_NAMES)
             try:
-                self._client = Client(options)
+                self._client = self.client_class(options)
             except HuaweiCloudError as err:
-                self.module.fail_json(msg="invalid connection options: %s" % err, **self.result)
+                raise err.reworded("invalid connection options: %s" % err.message)
+            if options.get("validate_certs") is False:
+                self.module.warn("TLS certificate verification is off (validate_certs: false): the API endpoints' "
+                                 "identity is not checked. Use ca_bundle for a private CA instead.")
         return self._client
+
+    def wait_timeout(self):
+        return validate_int(self.params["wait_timeout"], "wait_timeout", WAIT_TIMEOUT_RANGE)
 
     def set_diff(self, before, after):
         if self.module._diff:
             self.result["diff"] = {"before": before, "after": after}
 
+    def run(self, task, operation):
+        """Run ``task()``, which returns the result values, and exit with them; the one catch of a module.
+
+        A HuaweiCloudError fails with its message and, when the API answered, its ``error``; any other exception
+        fails naming ``operation`` instead of ending in a traceback. ``changed`` stays what the task recorded.
+        """
+        try:
+            values = task()
+        except HuaweiCloudError as err:
+            self.fail_from(err)
+        except Exception as exc:  # pylint: disable=broad-except
+            self.fail("Failed to %s: unexpected error (%s: %s)%s" % (
+                operation, type(exc).__name__, str(exc)[:300],
+                "; a change was already applied" if self.result.get("changed") else ""),
+                exception=traceback.format_exc())
+        self.exit(**values)
+
+    def _flush_warnings(self):
+        if self._client is not None:
+            for message in self._client.warnings:
+                self.module.warn(message)
+            self._client.warnings = []
+
     def fail(self, msg, **extra):
+        self._flush_warnings()
         result = dict(self.result)
         result.update(extra)
         self.module.fail_json(msg=msg, **result)
 
-    def fail_error(self, err, operation, resource=None):
-        """Turn a HuaweiCloudError into fail_json: msg names the operation and the resource, plus ``error``."""
-        subject = "%s %s" % (operation, resource) if resource else operation
-        self.fail("Failed to %s: %s" % (subject, err), error=err.to_dict())
-
-    def write(self, send, took_effect):
-        """Send one write; when its outcome is unknown, re-read before deciding, never re-send blindly.
-
-        ``send()`` performs the write and returns its request id. ``took_effect()`` re-reads the resource and tells
-        whether the write is applied (or being applied). After an ambiguous failure the write counts as done when
-        the re-read shows it; otherwise it is sent once more, now that it is known not to have happened. A refusal
-        of that second attempt is also checked against a re-read (the first one may have landed in between).
-        Returns the request id of the write that took effect, None when its answer was lost.
-        """
-        try:
-            return send()
-        except AmbiguousWriteError as first:
-            if took_effect():
-                self.module.warn("%s; a re-read shows it took effect" % first.message)
-                return first.request_id
-        try:
-            return send()
-        except HuaweiCloudError:
-            if took_effect():
-                return None
-            raise
+    def fail_from(self, err):
+        """fail_json for a HuaweiCloudError: its message, and ``error`` when the API (or the transport) answered."""
+        if err.status is not None or err.code is not None or err.request_id is not None or err.method is not None:
+            self.fail(err.message, error=err.to_dict())
+        self.fail(err.message)
 
     def exit(self, **values):
+        self._flush_warnings()
         self.result.update(values)
         self.module.exit_json(**self.result)

@@ -5,7 +5,7 @@
 
 # This module_utils is PRIVATE and should only be used by this collection. Breaking changes can occur any time.
 
-"""VPC EIP look-ups: resolve an EIP id or address, and tell who holds it."""
+"""VPC EIP look-ups: resolve an EIP id or address, tell who holds it, wait for its release."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,10 +13,15 @@ __metaclass__ = type
 
 import ipaddress
 
-from ..module_utils._client import HuaweiCloudError, validate_id
+from ..module_utils._client import HuaweiCloudError, Opt, is_eip_id, validate_ipv4
 
 EIP = "/v3/{project_id}/eip/publicips/{id}"
 EIPS = "/v3/{project_id}/eip/publicips"
+
+# The fields of an EIP (v3) the collection reads.
+EIP_SHAPE = {"id": str, "status": str, "public_ip_address": Opt(str), "port_id": Opt(str),
+             "associate_instance_type": Opt(str), "associate_instance_id": Opt(str),
+             "vnic": Opt({"port_id": Opt(str), "device_id": Opt(str), "instance_id": Opt(str)})}
 
 
 def is_ipv4(value):
@@ -28,22 +33,24 @@ def is_ipv4(value):
 
 
 def validate_eip_ref(value, what="public_ip"):
-    """An EIP reference is an IPv4 address or an EIP id."""
-    if is_ipv4(value):
+    """An EIP reference is a usable IPv4 address or an EIP id (a lower-case UUID); nothing else is sent."""
+    if isinstance(value, str) and is_ipv4(value):
+        return validate_ipv4(value, what)
+    if is_eip_id(value):
         return value
-    if value and all(ch.isdigit() or ch == "." for ch in value):
-        raise HuaweiCloudError("%s %r is neither a valid IPv4 address nor an EIP id" % (what, value))
-    return validate_id(value, what)
+    raise HuaweiCloudError("%s %s is neither a valid IPv4 address nor an EIP id (a UUID such as "
+                           "6a1f0c3e-8d2b-4e5f-9c7a-1b3d5e7f9a2c)" % (what, repr(value)[:80]))
 
 
 def get_eip(client, eip_id):
-    return client.get("vpc", EIP, {"id": eip_id}, operation="read EIP %s" % eip_id)["publicip"]
+    return client.get("vpc", EIP, {"id": eip_id}, operation="read EIP %s" % eip_id,
+                      expect={"publicip": EIP_SHAPE})["publicip"]
 
 
 def resolve_eip(client, ref):
     """The EIP record (v3) for an id or an IPv4 address; a clear error when there is none."""
     if is_ipv4(ref):
-        found = list(client.paginate_marker("vpc", EIPS, "publicips", query={"public_ip_address": ref},
+        found = list(client.paginate_marker("vpc", EIPS, "publicips", EIP_SHAPE, query={"public_ip_address": ref},
                                             operation="look up EIP %s" % ref))
         found = [e for e in found if e.get("public_ip_address") == ref]
         if not found:
@@ -64,6 +71,12 @@ def is_free(eip):
         and not (eip.get("vnic") or {}).get("port_id")
 
 
+def wait_until_free(client, eip_id, timeout, label):
+    """Poll an EIP until it reads free (released by its last holder); WaitTimeoutError after ``timeout``."""
+    return client.wait_for(lambda: get_eip(client, eip_id), is_free, timeout,
+                           "EIP %s to be released (status DOWN, no port)" % label, interval=0.5)
+
+
 def holder_instance_id(eip):
     """The compute instance (ECS/BMS id) an EIP is bound to through a port, when the EIP API tells it."""
     vnic = eip.get("vnic") or {}
@@ -79,3 +92,13 @@ def describe_holder(eip):
     if holder_instance_id(eip):
         parts.append("instance %s" % holder_instance_id(eip))
     return ", ".join(parts) + " (EIP status %s)" % eip.get("status")
+
+
+def eip_pair(eip):
+    return {"id": eip.get("id"), "address": eip.get("public_ip_address")}
+
+
+def eip_label(eip):
+    if not eip:
+        return "?"
+    return "%s (%s)" % (eip.get("public_ip_address"), eip.get("id"))

@@ -144,11 +144,35 @@ instances:
           type: str
 """
 
-from ..module_utils._client import HuaweiCloudError, validate_id
-from ..module_utils._clouddc import get_physical_server, list_instances, shape_instance
+from ..module_utils._client import HuaweiCloudError, step, validate_id, validate_ref
+from ..module_utils._clouddc import MAX_IDS, get_physical_server, list_instances, shape_instance
 from ..module_utils._module import HuaweiCloudModule
 
 PHYSICAL_FIELDS = ("id", "name", "power_state", "manage_state", "frozen_state", "health_state", "operation_state")
+
+
+def gather(module):
+    p = module.params
+    for index, value in enumerate(p["ids"] or []):
+        validate_id(value, "ids[%d]" % index)
+    if p["ids"] is not None and len(p["ids"]) > MAX_IDS:
+        raise HuaweiCloudError("ids lists %d instances; at most %d are allowed" % (len(p["ids"]), MAX_IDS))
+    if p["name"] is not None:
+        validate_ref(p["name"], "name")
+    client = module.client
+    with step("list iMetal instances"):
+        instances = list_instances(client, ids=p["ids"], state=p["state"])
+    if p["name"] is not None:
+        instances = [i for i in instances if i.get("name") == p["name"]]
+    shaped = []
+    for instance in sorted(instances, key=lambda i: (i.get("name") or "", i.get("id") or "")):
+        physical = None
+        if p["physical_server"] and instance.get("server_id"):
+            with step("read the physical server of iMetal instance %s" % instance.get("name")):
+                record = get_physical_server(client, instance["server_id"])
+            physical = dict((key, record.get(key)) for key in PHYSICAL_FIELDS)
+        shaped.append(shape_instance(instance, physical))
+    return {"instances": shaped}
 
 
 def main():
@@ -159,30 +183,7 @@ def main():
                                         "reinstalling", "terminated", "error"]),
         physical_server=dict(type="bool", default=False),
     ))
-    p = module.params
-    try:
-        for value in p["ids"] or []:
-            validate_id(value, "ids[]")
-    except HuaweiCloudError as err:
-        module.fail(str(err))
-    client = module.client
-    try:
-        instances = list_instances(client, ids=p["ids"], state=p["state"])
-    except HuaweiCloudError as err:
-        module.fail_error(err, "list iMetal instances")
-    if p["name"] is not None:
-        instances = [i for i in instances if i.get("name") == p["name"]]
-    shaped = []
-    for instance in sorted(instances, key=lambda i: (i.get("name") or "", i.get("id") or "")):
-        physical = None
-        if p["physical_server"] and instance.get("server_id"):
-            try:
-                record = get_physical_server(client, instance["server_id"])
-            except HuaweiCloudError as err:
-                module.fail_error(err, "read the physical server of iMetal instance", instance.get("name"))
-            physical = dict((key, record.get(key)) for key in PHYSICAL_FIELDS)
-        shaped.append(shape_instance(instance, physical))
-    module.exit(instances=shaped)
+    module.run(lambda: gather(module), "list iMetal instances")
 
 
 if __name__ == "__main__":

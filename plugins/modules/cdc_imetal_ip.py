@@ -51,6 +51,8 @@ options:
         description:
           - The IPv4 address in that subnet. Omitted means any address of the subnet; on a change the cloud
             allocates a free one, and the module reports it.
+          - Loopback, multicast, broadcast, link-local, unspecified and reserved addresses are refused before any
+            request.
         type: str
   wait:
     description:
@@ -61,15 +63,17 @@ options:
     default: true
   wait_timeout:
     description:
-      - Seconds to wait when O(wait=true).
+      - Seconds to wait when O(wait=true); 1 to 86400.
     type: int
     default: 600
 notes:
   - An IP change is possible when the instance is C(running) with no operation in progress, or to retry after a
     failed change (C(modify-ip-failed)). Otherwise the module fails, naming the instance's C(state) and
     C(operation_state), without sending anything.
-  - A change request whose outcome is unknown (a timeout or a reset connection after sending) is not sent again
-    while the instance shows the change in progress or applied.
+  - A change request whose outcome is unknown (a timeout, a reset connection after sending, an answer that does not
+    parse, a redirect) is not sent again blindly. The instance is re-read for up to O(api_timeout) seconds; a change
+    in progress is waited for, and the request is sent again only if the addresses then differ from what was asked.
+  - C(changed) is true only when the change was accepted by the cloud (in check mode, when it would be sent).
 seealso:
   - module: hwcloud.infra.cdc_imetal_instance_info
 """
@@ -181,10 +185,9 @@ error:
       type: str
 """
 
-from ..module_utils._client import HuaweiCloudError, validate_id
-from ..module_utils._clouddc import (FAILED, PROCESSING, SUCCEEDED, change_ip, change_refusal, get_status,
-                                     instance_summary, is_converged, predict, read_instance, resolve_instance,
-                                     validate_nics)
+from ..module_utils._client import HuaweiCloudError, step, validate_id, validate_ref
+from ..module_utils._clouddc import (PROCESSING, IpChange, change_refusal, instance_summary, is_converged, predict,
+                                     resolve_instance, validate_nics)
 from ..module_utils._module import HuaweiCloudModule
 
 
@@ -192,81 +195,46 @@ def addressing(instance):
     return {"vpc_id": instance.get("vpc_id"), "network_interfaces": instance.get("network_interfaces")}
 
 
-class ImetalIp(object):
-    def __init__(self, module, nics):
-        self.m = module
-        self.p = module.params
-        self.nics = nics
-        self.client = module.client
+def converge(module):
+    """Read, compare, change only what differs, wait and verify; returns the result values."""
+    p = module.params
+    validate_ref(p["instance"], "instance")
+    if p["vpc_id"] is not None:
+        validate_id(p["vpc_id"], "vpc_id")
+    nics = validate_nics(p["nics"])
+    wait_timeout = module.wait_timeout()
+    client = module.client
+    with step("read iMetal instance %s" % p["instance"]):
+        instance = resolve_instance(client, p["instance"])
+    label = "%s (%s)" % (instance.get("name"), instance["id"])
+    current = instance_summary(instance)
+    if is_converged(instance, p["vpc_id"], nics):
+        module.set_diff(addressing(current), addressing(current))
+        return {"instance": current, "request_id": None}
 
-    def run(self):
-        p = self.p
-        try:
-            instance = resolve_instance(self.client, p["instance"])
-        except HuaweiCloudError as err:
-            return self.m.fail_error(err, "read iMetal instance", p["instance"])
-        label = "%s (%s)" % (instance.get("name"), instance["id"])
-        current = instance_summary(instance)
-        if is_converged(instance, p["vpc_id"], self.nics):
-            return self.m.exit(instance=current, request_id=None)
+    refusal = change_refusal(instance)
+    if refusal:
+        module.result["instance"] = current
+        raise HuaweiCloudError("Cannot change the IP addresses of iMetal instance %s: %s; nothing was sent"
+                               % (label, refusal))
+    predicted = predict(instance, p["vpc_id"], nics)
+    module.set_diff(addressing(current), addressing(predicted))
+    if module.check_mode:
+        module.result["changed"] = True
+        return {"instance": predicted, "request_id": None}
 
-        refusal = change_refusal(instance)
-        if refusal:
-            return self.m.fail("Cannot change the IP addresses of iMetal instance %s: %s; nothing was sent"
-                               % (label, refusal), instance=current)
-        predicted = predict(instance, p["vpc_id"], self.nics)
-        self.m.result["changed"] = True
-        self.m.set_diff(addressing(current), addressing(predicted))
-        if self.m.check_mode:
-            return self.m.exit(instance=predicted, request_id=None)
-
-        def took_effect():
-            status = get_status(self.client, instance["id"])
-            if status.get("operation_state") == PROCESSING:
-                return True
-            return is_converged(read_instance(self.client, instance["id"]), p["vpc_id"], self.nics)
-
-        try:
-            request_id = self.m.write(lambda: change_ip(self.client, instance["id"], p["vpc_id"], self.nics),
-                                      took_effect)
-        except HuaweiCloudError as err:
-            return self.m.fail_error(err, "change the IP addresses of iMetal instance", label)
-        self.m.result["request_id"] = request_id
-        if not p["wait"]:
-            predicted["operation_state"] = PROCESSING
-            return self.m.exit(instance=predicted)
-        return self.m.exit(instance=self._wait(instance["id"], label, request_id))
-
-    def _wait(self, instance_id, label, request_id):
-        """Poll the status until the change ends; verify the addresses by re-reading the instance."""
-        p = self.p
-        seen = {}
-
-        def fetch():
-            status = get_status(self.client, instance_id)
-            seen["instance"] = None
-            if status.get("operation_state") == SUCCEEDED:
-                seen["instance"] = read_instance(self.client, instance_id)
-            return status
-
-        def done(status):
-            operation = status.get("operation_state")
-            if operation == FAILED:
-                error = status.get("error") or {}
-                raise HuaweiCloudError(
-                    "the change ended in %s: %s: %s" % (FAILED, error.get("error_code"), error.get("error_msg")),
-                    code=error.get("error_code"), error_message=error.get("error_msg"), request_id=request_id)
-            if operation == SUCCEEDED:
-                # A status left over from an earlier change is not taken for this one: the addresses must match.
-                return is_converged(seen["instance"], p["vpc_id"], self.nics)
-            return False
-
-        try:
-            self.client.wait_for(fetch, done, p["wait_timeout"],
-                                 "the IP change of iMetal instance %s to succeed with the wanted addresses" % label)
-        except HuaweiCloudError as err:
-            return self.m.fail_error(err, "change the IP addresses of iMetal instance", label)
-        return instance_summary(seen["instance"])
+    change = IpChange(client, instance, p["vpc_id"], nics, wait_timeout)
+    try:
+        change.apply()
+    finally:
+        module.result["changed"] = change.sent
+        module.result["request_id"] = change.request_id
+    if not p["wait"]:
+        predicted["operation_state"] = PROCESSING
+        return {"instance": predicted}
+    final = change.wait()
+    module.set_diff(addressing(current), addressing(final))
+    return {"instance": final}
 
 
 def main():
@@ -280,17 +248,7 @@ def main():
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),
     ))
-    p = module.params
-    try:
-        validate_id(p["instance"], "instance")
-        if p["vpc_id"] is not None:
-            validate_id(p["vpc_id"], "vpc_id")
-        nics = validate_nics(p["nics"])
-    except HuaweiCloudError as err:
-        module.fail(str(err))
-    if p["wait_timeout"] <= 0:
-        module.fail("wait_timeout must be a positive number of seconds, got %d" % p["wait_timeout"])
-    ImetalIp(module, nics).run()
+    module.run(lambda: converge(module), "change the IP addresses of iMetal instance %s" % module.params["instance"])
 
 
 if __name__ == "__main__":

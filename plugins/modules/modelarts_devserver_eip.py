@@ -48,8 +48,11 @@ options:
       - When the EIP is bound to another Lite Server, unbind it there first and bind it here.
       - Without it, the task fails and names the current holder.
       - EIPs held by other kinds of resources (load balancers, NAT gateways, ECS ports) are never taken.
-      - Moving is two writes. If the API refuses the bind after the unbind (for example because this server is not
-        an A3 server, which the API does not say beforehand), the EIP is left unbound and the task fails saying so.
+      - Moving is two writes, all or nothing. After the unbind, the module waits (up to O(wait_timeout)) until the
+        EIP reads free, then binds it here. If the API refuses that bind (for example because this server is not an
+        A3 server, which the API does not say beforehand), the EIP is bound back to its previous Lite Server and the
+        task fails saying both what was refused and that the EIP was restored (or, if even that fails, where the
+        EIP is now).
     type: bool
     default: false
   exclusive:
@@ -65,12 +68,16 @@ options:
     default: true
   wait_timeout:
     description:
-      - Seconds to wait when O(wait=true).
+      - Seconds to wait when O(wait=true), and for a moved EIP to be released by its previous holder; 1 to 86400.
     type: int
     default: 300
 notes:
-  - A bind or unbind whose outcome is unknown (a timeout or a reset connection after sending) is not sent again
-    blindly; the bindings are read back and the write is repeated only if it did not take effect.
+  - A bind or unbind whose outcome is unknown (a timeout, a reset connection after sending, an answer that does not
+    parse, a redirect) is not sent again blindly; the bindings are re-read for up to O(api_timeout) seconds and the
+    write is repeated only if it did not take effect.
+  - A task of several writes (O(exclusive), O(allow_rebind), or O(state=absent) with several EIPs bound) is all or
+    nothing; when a write is refused, the writes already applied are undone and the task fails saying so.
+  - C(changed) is true only when a change was applied (in check mode, when one would be).
 seealso:
   - module: hwcloud.infra.modelarts_devserver_info
 """
@@ -193,177 +200,56 @@ error:
       type: str
 """
 
-from ..module_utils._client import HuaweiCloudError, validate_id
-from ..module_utils._modelarts import (bind_eip, list_server_eips, list_servers, match_binding, plan_bindings,
-                                       resolve_server, server_summary, unbind_eip)
+from ..module_utils._client import HuaweiCloudError, step, validate_ref
+from ..module_utils._modelarts import (BindingChange, check_preconditions, list_server_eips, plan_bindings,
+                                       resolve_server, resolve_target, server_label, server_summary,
+                                       wait_for_bindings)
 from ..module_utils._module import HuaweiCloudModule
-from ..module_utils._vpc import describe_holder, get_eip, holder_instance_id, is_free, resolve_eip, validate_eip_ref
+from ..module_utils._vpc import validate_eip_ref
 
 
-class DevServerEip(object):
-    def __init__(self, module):
-        self.m = module
-        self.p = module.params
-        self.client = module.client
-        self.request_ids = []
-
-    def fail(self, msg, err=None):
-        if err is not None:
-            self.m.fail(msg, error=err.to_dict())
-        self.m.fail(msg)
-
-    def run(self):
-        p = self.p
-        what = "read the EIP bindings of Lite Server %s" % p["server"]
-        try:
-            server = resolve_server(self.client, p["server"])
-            bound = list_server_eips(self.client, server["id"])
-        except HuaweiCloudError as err:
-            return self.m.fail_error(err, what)
-        self.m.result["server"] = server_summary(server)
-
-        target, eip, holder = self._target(server, bound)
-        plan = plan_bindings(p["state"], bound, target, p["exclusive"])
-        changed = bool(plan["bind"] or plan["unbind"] or holder)
-        if changed:
-            self._check_preconditions(server, plan, eip, holder)
-        self.m.result["changed"] = changed
-        self.m.set_diff({"public_ips": bound}, {"public_ips": plan["after"]})
-        if not changed or self.m.check_mode:
-            return self.m.exit(public_ips=plan["after"], request_ids=[])
-
-        if holder:
-            self._unbind(holder, eip_pair(eip))
-        for entry in plan["unbind"]:
-            self._unbind(server, entry)
-        if plan["bind"]:
-            self._bind(server, plan["bind"], moved_from=holder)
-        public_ips = plan["after"]
-        if p["wait"]:
-            public_ips = self._wait(server, plan, holder)
-        return self.m.exit(public_ips=public_ips, request_ids=self.request_ids)
-
-    # -- planning ---------------------------------------------------------------------------------------------------
-
-    def _target(self, server, bound):
-        """The EIP the task names as {id, address}, its EIP record when it must be bound, and a Lite Server to take
-        it from (allow_rebind)."""
-        p = self.p
-        if p["public_ip"] is None:
-            return None, None, None
-        already = match_binding(bound, p["public_ip"])
-        if already:
-            return already, None, None
-        if p["state"] == "absent":
-            # Not bound here: nothing to unbind, and no need to look the EIP up.
-            return {"id": None, "address": p["public_ip"]}, None, None
-        try:
-            eip = resolve_eip(self.client, p["public_ip"])
-        except HuaweiCloudError as err:
-            return self.fail("Cannot bind EIP %s to Lite Server %s: %s" % (p["public_ip"], server_label(server), err),
-                             err if err.status else None)
-        if is_free(eip):
-            return eip_pair(eip), eip, None
-        holder = self._holder(eip, server)
-        if holder is not None and holder["id"] == server["id"]:
-            # The EIP API already shows this server; the ModelArts listing has not caught up yet.
-            return eip_pair(eip), eip, None
-        where = "Lite Server %s" % server_label(holder) if holder else describe_holder(eip)
-        if holder is None or not p["allow_rebind"]:
-            hint = " (set allow_rebind to move it)" if holder is not None else ""
-            return self.fail("Cannot bind EIP %s to Lite Server %s: the EIP is in use by %s%s"
-                             % (eip_label(eip), server_label(server), where, hint))
-        return eip_pair(eip), eip, holder
-
-    def _holder(self, eip, server):
-        """The Lite Server an EIP is bound to, found through the compute instance the EIP API names."""
-        instance_id = holder_instance_id(eip)
-        if not instance_id or eip.get("associate_instance_type") not in (None, "PORT"):
-            return None
-        if instance_id == (server.get("cloud_server") or {}).get("id"):
-            return server
-        try:
-            candidates = [s for s in list_servers(self.client)
-                          if (s.get("cloud_server") or {}).get("id") == instance_id]
-        except HuaweiCloudError as err:
-            return self.m.fail_error(err, "find the Lite Server holding EIP", eip_label(eip))
-        return candidates[0] if len(candidates) == 1 else None
-
-    def _check_preconditions(self, server, plan, eip, holder):
-        if server.get("status") != "RUNNING":
-            action = "bind EIP %s to" % eip_label(eip) if plan["bind"] else "unbind EIPs from"
-            self.fail("Cannot %s Lite Server %s: its status is %s, and EIPs can only be changed while it is RUNNING; "
-                      "nothing was changed" % (action, server_label(server), server.get("status")))
-        if holder is not None and holder.get("status") != "RUNNING":
-            self.fail("Cannot move EIP %s from Lite Server %s: its status is %s; nothing was changed"
-                      % (eip_label(eip), server_label(holder), holder.get("status")))
-
-    # -- writes -------------------------------------------------------------------------------------------------------
-
-    def _bind(self, server, entry, moved_from=None):
-        label = "bind EIP %s to Lite Server %s" % (entry["address"] or entry["id"], server_label(server))
-        if moved_from:
-            label += " (it was unbound from Lite Server %s first and is now unbound)" % server_label(moved_from)
-        self._write(bind_eip, server, entry, label, bound_after=True)
-
-    def _unbind(self, server, entry):
-        label = "unbind EIP %s from Lite Server %s" % (entry["address"] or entry["id"], server_label(server))
-        self._write(unbind_eip, server, entry, label, bound_after=False)
-
-    def _write(self, call, server, entry, label, bound_after):
-        """Send a bind or unbind; after a lost answer, the server's bindings tell whether it took effect."""
-        def took_effect():
-            bound = match_binding(list_server_eips(self.client, server["id"]), entry["id"]) is not None
-            return bound == bound_after
-
-        try:
-            request_id = self.m.write(lambda: call(self.client, server["id"], entry["id"]), took_effect)
-        except HuaweiCloudError as err:
-            return self.m.fail_error(err, label)
-        if request_id:
-            self.request_ids.append(request_id)
-
-    # -- waiting ------------------------------------------------------------------------------------------------------
-
-    def _wait(self, server, plan, holder):
-        wanted = sorted(e["id"] for e in plan["after"])
-        bound_ids = set(wanted)
-        changed_eips = [e["id"] for e in plan["unbind"]] + ([plan["bind"]["id"]] if plan["bind"] else [])
-
-        def fetch():
-            state = {"public_ips": list_server_eips(self.client, server["id"]), "eip_status": {}}
-            if sorted(e["id"] for e in state["public_ips"]) == wanted:
-                for eip_id in changed_eips:
-                    state["eip_status"][eip_id] = get_eip(self.client, eip_id).get("status")
-            return state
-
-        def done(state):
-            if sorted(e["id"] for e in state["public_ips"]) != wanted:
-                return False
-            return all(status == ("ACTIVE" if eip_id in bound_ids else "DOWN")
-                       for eip_id, status in state["eip_status"].items())
-
-        try:
-            final = self.client.wait_for(fetch, done, self.p["wait_timeout"],
-                                         "the EIPs of Lite Server %s to read back as %s"
-                                         % (server_label(server), [e["address"] for e in plan["after"]]))
-        except HuaweiCloudError as err:
-            return self.m.fail_error(err, "wait for the EIP change on Lite Server", server_label(server))
-        return final["public_ips"]
+def validate_inputs(module):
+    """Every module option, before any request."""
+    p = module.params
+    validate_ref(p["server"], "server")
+    if p["public_ip"] is not None:
+        validate_eip_ref(p["public_ip"])
+    module.wait_timeout()
+    if p["exclusive"] and p["state"] == "absent":
+        raise HuaweiCloudError("exclusive applies to state=present only")
 
 
-def eip_pair(eip):
-    return {"id": eip.get("id"), "address": eip.get("public_ip_address")}
+def converge(module):
+    """Read, plan, check, then write only what differs; returns the result values."""
+    p = module.params
+    validate_inputs(module)
+    client = module.client
+    with step("read the EIP bindings of Lite Server %s" % p["server"]):
+        server = resolve_server(client, p["server"])
+        bound = list_server_eips(client, server["id"])
+    module.result["server"] = server_summary(server)
 
+    target, eip, holder = resolve_target(client, server, bound, p["public_ip"], p["state"], p["allow_rebind"])
+    plan = plan_bindings(p["state"], bound, target, p["exclusive"])
+    if not (plan["bind"] or plan["unbind"] or holder):
+        module.set_diff({"public_ips": bound}, {"public_ips": bound})
+        return {"public_ips": bound, "request_ids": []}
+    check_preconditions(server, plan, eip, holder)
+    module.set_diff({"public_ips": bound}, {"public_ips": plan["after"]})
+    if module.check_mode:
+        module.result["changed"] = True
+        return {"public_ips": plan["after"], "request_ids": []}
 
-def eip_label(eip):
-    if not eip:
-        return "?"
-    return "%s (%s)" % (eip.get("public_ip_address"), eip.get("id"))
-
-
-def server_label(server):
-    return "%s (%s)" % (server.get("name"), server.get("id"))
+    change = BindingChange(client, server, module.wait_timeout())
+    try:
+        change.apply(plan, holder, eip)
+    finally:
+        module.result["changed"] = change.changed
+        module.result["request_ids"] = change.request_ids
+    public_ips = plan["after"]
+    if p["wait"]:
+        public_ips = wait_for_bindings(client, server, plan, module.wait_timeout())
+    return {"public_ips": public_ips, "request_ids": change.request_ids}
 
 
 def main():
@@ -380,17 +266,8 @@ def main():
         required_if=[("state", "present", ["public_ip"])],
     )
     p = module.params
-    try:
-        validate_id(p["server"], "server")
-        if p["public_ip"] is not None:
-            validate_eip_ref(p["public_ip"])
-    except HuaweiCloudError as err:
-        module.fail(str(err))
-    if p["wait_timeout"] <= 0:
-        module.fail("wait_timeout must be a positive number of seconds, got %d" % p["wait_timeout"])
-    if p["exclusive"] and p["state"] == "absent":
-        module.fail("exclusive applies to state=present only")
-    DevServerEip(module).run()
+    module.run(lambda: converge(module), "%s EIP %s on Lite Server %s" % (
+        "bind" if p["state"] == "present" else "unbind", p["public_ip"] or "(all)", p["server"]))
 
 
 if __name__ == "__main__":

@@ -131,9 +131,26 @@ servers:
           type: str
 """
 
-from ..module_utils._client import HuaweiCloudError, validate_id
-from ..module_utils._modelarts import find_servers, list_server_eips, list_servers, shape_server
+from ..module_utils._client import step, validate_ref
+from ..module_utils._modelarts import find_servers, list_server_eips, list_servers, server_label, shape_server
 from ..module_utils._module import HuaweiCloudModule
+
+
+def gather(module):
+    p = module.params
+    if p["server"] is not None:
+        validate_ref(p["server"], "server")
+    client = module.client
+    with step("list Lite Servers"):
+        servers = find_servers(client, p["server"])[0] if p["server"] is not None else list_servers(client)
+    shaped = []
+    for server in sorted(servers, key=lambda s: (s.get("name") or "", s.get("id") or "")):
+        eips = None
+        if p["public_ips"]:
+            with step("list the EIPs of Lite Server %s" % server_label(server)):
+                eips = list_server_eips(client, server["id"])
+        shaped.append(shape_server(server, eips))
+    return {"servers": shaped}
 
 
 def main():
@@ -141,27 +158,7 @@ def main():
         server=dict(type="str"),
         public_ips=dict(type="bool", default=True),
     ))
-    p = module.params
-    if p["server"] is not None:
-        try:
-            validate_id(p["server"], "server")
-        except HuaweiCloudError as err:
-            module.fail(str(err))
-    client = module.client
-    try:
-        servers = find_servers(client, p["server"])[0] if p["server"] is not None else list_servers(client)
-    except HuaweiCloudError as err:
-        module.fail_error(err, "list Lite Servers")
-    shaped = []
-    for server in sorted(servers, key=lambda s: (s.get("name") or "", s.get("id") or "")):
-        eips = None
-        if p["public_ips"]:
-            try:
-                eips = list_server_eips(client, server["id"])
-            except HuaweiCloudError as err:
-                module.fail_error(err, "list the EIPs of Lite Server", "%s (%s)" % (server.get("name"), server["id"]))
-        shaped.append(shape_server(server, eips))
-    module.exit(servers=shaped)
+    module.run(lambda: gather(module), "list Lite Servers")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import pytest
 from ansible_collections.hwcloud.infra.plugins.module_utils import _client as c
 
 
-@pytest.mark.parametrize("value", ["abc", "a" * 64, "0a1b-2c", "a b", "x~y", "ünï", "a%2Fb"])
+@pytest.mark.parametrize("value", ["abc", "a" * 64, "0a1b-2c", "a_b", "6a1f0c3e-8d2b-4e5f-9c7a-1b3d5e7f9a2c"])
 def test_validate_id_accepts(value):
     assert c.validate_id(value, "server id") == value
 
@@ -16,13 +16,87 @@ def test_validate_id_accepts(value):
 @pytest.mark.parametrize("value,fragment", [
     ("", "non-empty"), ("a" * 65, "at most 64"), ("a/b", "not a valid id"), ("..", "not a valid id"),
     (".", "not a valid id"), ("a\nb", "not a valid id"), ("a\x00", "not a valid id"), (None, "non-empty"),
-    (12, "non-empty"),
+    (12, "non-empty"), ("abc\n", "not a valid id"), ("a b", "not a valid id"), ("x~y", "not a valid id"),
+    ("\u00fcn\u00ef", "not a valid id"), ("a%2Fb", "not a valid id"), ("a\uff0fb", "not a valid id"),
 ])
 def test_validate_id_rejects(value, fragment):
     with pytest.raises(c.HuaweiCloudError) as info:
         c.validate_id(value, "server id")
     assert fragment in str(info.value)
     assert "server id" in str(info.value)
+
+
+@pytest.mark.parametrize("value", ["train-a3-01", "gpu_node.7", "\u00fcn\u00ef", "\u8bad\u7ec3-01", "a" * 64])
+def test_validate_ref_accepts_ids_and_names(value):
+    assert c.validate_ref(value, "server") == value
+
+
+@pytest.mark.parametrize("value", ["", ".hidden", "a/b", "a b", "a\u200bb", "a\uff0fb", "x\n", "\u202eabc", "a" * 65,
+                                   "..", "a;b", "a\\b", None, 7])
+def test_validate_ref_rejects(value):
+    with pytest.raises(c.HuaweiCloudError) as info:
+        c.validate_ref(value, "server")
+    assert "server" in str(info.value)
+
+
+@pytest.mark.parametrize("value", ["0.0.0.0", "127.0.0.1", "224.0.0.1", "239.255.255.250", "169.254.1.1",
+                                   "255.255.255.255", "240.0.0.1", "10.0.1.050", "10.0.1", "::1", " 10.0.0.1", None])
+def test_validate_ipv4_refuses_special_and_malformed(value):
+    with pytest.raises(c.HuaweiCloudError):
+        c.validate_ipv4(value, "nics[0].ip_address")
+
+
+def test_validate_ipv4_accepts_unicast():
+    assert c.validate_ipv4("10.0.1.50", "x") == "10.0.1.50"
+    assert c.validate_ipv4("203.0.113.11", "x") == "203.0.113.11"
+
+
+@pytest.mark.parametrize("value,spec", [
+    ({"a": "x", "b": [1, 2]}, {"a": str, "b": [int]}),
+    ({"a": "x"}, {"a": str, "b": c.Opt([int])}),
+    ({"a": "x", "b": None}, {"a": str, "b": c.Opt([int])}),
+    ({"a": {"z": 1}, "extra": True}, {"a": {"z": int}}),
+    ([], [{"id": str}]),
+    ("anything", c.ANY),
+])
+def test_check_shape_accepts(value, spec):
+    c.check_shape(value, spec)
+
+
+@pytest.mark.parametrize("value,spec,fragment", [
+    ("text", {"a": str}, "answer is a string where an object belongs"),
+    ([{"a": 1}], {"a": str}, "answer is a list where an object belongs"),
+    ({"a": {"id": "x"}}, {"a": [{"id": str}]}, "answer.a is an object where a list belongs"),
+    ({}, {"a": str}, "answer.a is missing"),
+    ({"a": None}, {"a": str}, "answer.a is missing"),
+    ({"a": [{"id": 5}]}, {"a": [{"id": str}]}, "answer.a[0].id is an integer where a string belongs"),
+    ({"n": True}, {"n": int}, "answer.n is a boolean where an integer belongs"),
+])
+def test_check_shape_rejects(value, spec, fragment):
+    with pytest.raises(c.ShapeError) as info:
+        c.check_shape(value, spec)
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("content,expect,fragment", [
+    (b"", {"a": str}, "no body"),
+    (b"   ", {"a": str}, "no body"),
+    (b"<html>oops</html>", {"a": str}, "not JSON"),
+    (b"\xff\xfe", {"a": str}, "not JSON"),
+    (b'"a string"', {"a": str}, "a string where an object belongs"),
+    (b"[1]", c.NO_BODY, "a list where no body or an object belongs"),
+    (b"not json", c.NO_BODY, "not JSON"),
+])
+def test_parse_answer_rejects_what_does_not_parse_or_fit(content, expect, fragment):
+    with pytest.raises(c.ShapeError) as info:
+        c.parse_answer(content, expect)
+    assert fragment in str(info.value)
+
+
+def test_parse_answer_no_body_allowed_where_documented():
+    assert c.parse_answer(b"", c.NO_BODY) is None
+    assert c.parse_answer(b"{}", c.NO_BODY) == {}
+    assert c.parse_answer(b'{"a": "x"}', {"a": str}) == {"a": "x"}
 
 
 @pytest.mark.parametrize("body,expected", [
@@ -106,11 +180,54 @@ def test_endpoints_default_and_override():
     ("ap-southeast-3", None, {"ecs": "https://x"}, "unknown service 'ecs'"),
     ("ap-southeast-3", None, {"vpc": "ftp://x"}, "not an http(s) base URL"),
     ("ap-southeast-3", None, {"vpc": "https://x/?q=1"}, "not an http(s) base URL"),
+    ("ap-southeast-3\n", None, None, "not a valid region"),
+    ("ap-southeast-3", "myhuaweicloud.com\n", None, "not a valid domain"),
+    ("ap-southeast-3", None, {"vpc": "https://user:pass@vpc.example.com"}, "no user-info"),
+    ("ap-southeast-3", None, {"vpc": "https://vpc.example.com#frag"}, "not an http(s) base URL"),
+    ("ap-southeast-3", None, {"vpc": "https://vpc.example.com/a b"}, "not an http(s) base URL"),
+    ("ap-southeast-3", None, {"vpc": "https://vpc.example.com\n"}, "not an http(s) base URL"),
+    ("ap-southeast-3", None, {"vpc": "https://vpc\uff0fexample.com"}, "endpoints.vpc"),
+    ("ap-southeast-3", None, {"vpc": "https://exa\u200bmple.com"}, "endpoints.vpc"),
+    ("ap-southeast-3", None, {"vpc": "https://127.0.0.1:99999"}, "not an http(s) base URL"),
+    ("ap-southeast-3", None, {"vpc": 12}, "not an http(s) base URL"),
+    ("ap-southeast-3", None, ["https://x"], "must be a mapping"),
 ])
 def test_endpoints_rejected(region, cloud, overrides, fragment):
     with pytest.raises(c.HuaweiCloudError) as info:
         c.resolve_endpoints(region, cloud, overrides)
     assert fragment in str(info.value)
+
+
+def test_endpoint_messages_never_show_user_info():
+    with pytest.raises(c.HuaweiCloudError) as info:
+        c.resolve_endpoints("ap-southeast-3", None, {"vpc": "https://admin:hunter2@vpc.example.com"})
+    assert "hunter2" not in str(info.value) and "endpoints.vpc" in str(info.value)
+
+
+def test_redact_url_drops_user_info():
+    assert c.redact_url("https://u:p@h.example.com:8443/x?token=t") == "https://h.example.com:8443/x?token=REDACTED"
+
+
+@pytest.mark.parametrize("option,value", [
+    ("auth_token", "MIItoken-value\n"), ("auth_token", "token value"), ("auth_token", "tok\u00e9n-value"),
+    ("auth_token", "\rtoken-value"), ("access_key", "AKVALUE\x00"), ("secret_key", "secret-value\t"),
+    ("security_token", "st-value\u2028"), ("secret_key", "x" * 257), ("password", "pass\nword-value"),
+    ("password", "password-value\x7f"), ("user_name", "user-name\r\n"), ("domain_name", "domain-name\x85"),
+    ("password", "p" * 129),
+])
+def test_credentials_that_cannot_be_sent_are_refused_without_showing_them(option, value):
+    options = {"access_key": "A", "secret_key": "S"} if option in ("access_key", "secret_key", "security_token") \
+        else {"auth_token": "T"} if option == "auth_token" else {"user_name": "u", "password": "p", "domain_name": "d"}
+    options[option] = value
+    with pytest.raises(c.HuaweiCloudError) as info:
+        c.resolve_auth(options)
+    assert option in str(info.value) and "not shown" in str(info.value)
+    assert value not in str(info.value) and value.strip() not in str(info.value)
+
+
+def test_a_unicode_password_is_fine():
+    assert isinstance(c.resolve_auth({"user_name": "u", "password": "p\u00e4ss-\u5bc6\u7801", "domain_name": "d"}),
+                      c.PasswordAuth)
 
 
 def test_auth_each_method():
@@ -149,10 +266,14 @@ def test_error_to_dict_shape():
 
 
 @pytest.mark.parametrize("options,fragment", [
-    ({"api_retries": -1}, "api_retries must be 0 or more"),
-    ({"api_timeout": -3}, "api_timeout must be a positive"),
-    ({"api_timeout": 0}, "api_timeout must be a positive"),
-    ({"ca_bundle": "/nonexistent/ca.pem"}, "ca_bundle /nonexistent/ca.pem is not a file"),
+    ({"api_retries": -1}, "api_retries must be a whole number from 0 to 20"),
+    ({"api_retries": 21}, "api_retries must be a whole number from 0 to 20"),
+    ({"api_retries": 10 ** 400}, "api_retries must be a whole number from 0 to 20"),
+    ({"api_timeout": -3}, "api_timeout must be a whole number from 1 to 600"),
+    ({"api_timeout": 0}, "api_timeout must be a whole number from 1 to 600"),
+    ({"api_timeout": 10 ** 30}, "api_timeout must be a whole number from 1 to 600"),
+    ({"ca_bundle": "/nonexistent/ca.pem"}, "ca_bundle '/nonexistent/ca.pem' is not a file"),
+    ({"project_id": "0a1b2c3d\n"}, "is not valid"),
     ({"project_id": "has/slash"}, "project_id 'has/slash' is not valid"),
     ({"region": None}, "region is required"),
 ])

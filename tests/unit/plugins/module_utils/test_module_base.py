@@ -10,7 +10,7 @@ from ansible.module_utils import basic
 
 from ansible_collections.hwcloud.infra.plugins.doc_fragments.common import ModuleDocFragment
 from ansible_collections.hwcloud.infra.plugins.module_utils import _client
-from ansible_collections.hwcloud.infra.plugins.module_utils._client import HuaweiCloudError
+from ansible_collections.hwcloud.infra.plugins.module_utils._client import HuaweiCloudError, step
 from ansible_collections.hwcloud.infra.plugins.module_utils._module import HuaweiCloudModule, common_argument_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
@@ -144,24 +144,66 @@ def test_ca_bundle_is_used_for_verification(monkeypatch, tmp_path):
 
 def test_bad_connection_options_fail_before_any_request(capsys):
     run_module({"region": "ap-southeast-3", "access_key": "AKONLY", "auth_token": "the-token-value"},
-               body=lambda m: m.client)
+               body=lambda m: m.run(lambda: m.client, "connect"))
     out = json.loads(capsys.readouterr().out)
     assert out["failed"] is True
     assert out["msg"].startswith("invalid connection options: exactly one authentication method")
     assert "the-token-value" not in json.dumps(out)
 
 
-def test_fail_error_names_operation_resource_and_carries_error(capsys):
+def test_one_catch_names_operation_resource_and_carries_error(capsys):
     err = HuaweiCloudError("POST https://x failed: HTTP 400 ModelArts.6409: in use (request id r-1)", status=400,
                            code="ModelArts.6409", error_message="in use", request_id="r-1", method="POST",
                            url="https://x")
-    run_module({"region": "ap-southeast-3", "auth_token": "tok"},
-               body=lambda m: m.fail_error(err, "bind EIP 203.0.113.11 to Lite Server", "train-a3-01"))
+
+    def task():
+        with step("bind EIP 203.0.113.11 to Lite Server train-a3-01"):
+            with step("an inner step does not frame twice"):
+                raise err
+
+    run_module({"region": "ap-southeast-3", "auth_token": "tok"}, body=lambda m: m.run(task, "bind"))
+    out = json.loads(capsys.readouterr().out)
+    assert "an inner step" in out["msg"] and "Failed to bind" not in out["msg"]
+
+
+def test_the_innermost_step_frames_the_error(capsys):
+    err = HuaweiCloudError("POST https://x failed: HTTP 400 ModelArts.6409: in use (request id r-1)", status=400,
+                           code="ModelArts.6409", error_message="in use", request_id="r-1", method="POST",
+                           url="https://x")
+
+    def task():
+        with step("bind EIP 203.0.113.11 to Lite Server train-a3-01"):
+            raise err
+
+    run_module({"region": "ap-southeast-3", "auth_token": "tok"}, body=lambda m: m.run(task, "bind"))
     out = json.loads(capsys.readouterr().out)
     assert out["msg"].startswith("Failed to bind EIP 203.0.113.11 to Lite Server train-a3-01: POST https://x failed")
     assert out["error"] == {"status": 400, "code": "ModelArts.6409", "message": "in use", "request_id": "r-1",
                             "method": "POST", "url": "https://x"}
     assert out["changed"] is False
+
+
+def test_an_unexpected_exception_fails_naming_the_operation_and_keeps_changed(capsys):
+    def task(module):
+        module.result["changed"] = True
+        return {}["missing"]
+
+    run_module({"region": "ap-southeast-3", "auth_token": "tok"},
+               body=lambda m: m.run(lambda: task(m), "bind EIP 203.0.113.11 to Lite Server train-a3-01"))
+    out = json.loads(capsys.readouterr().out)
+    assert out["failed"] and out["changed"] is True
+    assert out["msg"].startswith("Failed to bind EIP 203.0.113.11 to Lite Server train-a3-01: unexpected error "
+                                 "(KeyError")
+    assert "a change was already applied" in out["msg"]
+    assert "Module failed" not in out["msg"]
+
+
+def test_validate_certs_false_warns(capsys):
+    run_module({"region": "ap-southeast-3", "auth_token": "tok", "validate_certs": False},
+               body=lambda m: m.run(lambda: {"verify": m.client.verify}, "connect"))
+    out = json.loads(capsys.readouterr().out)
+    assert out["verify"] is False
+    assert "TLS certificate verification is off" in json.dumps(out["warnings"])
 
 
 def test_exit_and_diff(capsys):

@@ -98,7 +98,7 @@ def _compare_with_sdk(method, path_segments, trailing_slash, query, body, securi
     if project_id:
         headers["X-Project-Id"] = project_id
 
-    ours = AkSkAuth(ak, sk, security_token).headers(None, method, host, path, list(query), headers, payload)
+    ours = AkSkAuth(ak, sk, security_token).sign(method, host, path, list(query), headers, payload)
 
     sdk_headers = {k: v for k, v in headers.items() if k != "X-Project-Id"}
     creds = BasicCredentials(ak, sk, project_id)

@@ -196,9 +196,14 @@ def test_lost_answer_of_an_applied_put_is_not_resent(sim, run_module):
 def test_lost_put_that_did_not_apply_is_sent_once_more(sim, run_module):
     sim.fault(method="PUT", path="/ip$", drop="before", count=1)
     a1 = subnet(sim, "subnet-a1")["id"]
-    out = run_module(main, sim, {"instance": "gpu-node-03", "nics": [{"subnet_id": a1, "ip_address": "10.0.1.66"}]})
+    out = run_module(main, sim, {"instance": "gpu-node-03", "api_timeout": 2,
+                                 "nics": [{"subnet_id": a1, "ip_address": "10.0.1.66"}]})
     assert out["changed"] and addresses(sim, "gpu-node-03") == ["10.0.1.66"]
     assert [p["fault"] for p in puts(sim)] == ["drop-before", None]
+    log = sim.requests()
+    first, second = [i for i, r in enumerate(log) if r["method"] == "PUT"]
+    settle_reads = [r for r in log[first:second] if r["method"] == "GET" and r["path"].endswith("/status")]
+    assert len(settle_reads) >= 3, "re-read for the settle window (api_timeout) before sending again"
 
 
 @pytest.mark.parametrize("args,fragment", [
@@ -206,7 +211,10 @@ def test_lost_put_that_did_not_apply_is_sent_once_more(sim, run_module):
                                           {"subnet_id": "t", "ip_address": "10.0.0.1"}]}, "both ask for 10.0.0.1"),
     ({"instance": "gpu-node-01", "nics": [{"subnet_id": "s"}] * 3}, "got 3"),
     ({"instance": "gpu-node-01", "nics": [{"subnet_id": "s", "ip_address": "10.0.0"}]}, "not an IPv4 address"),
-    ({"instance": "../x", "nics": [{"subnet_id": "s"}]}, "not a valid id"),
+    ({"instance": "../x", "nics": [{"subnet_id": "s"}]}, "neither an id nor a valid name"),
+    ({"instance": "gpu-node-01", "nics": [{"subnet_id": "s", "ip_address": "127.0.0.1"}]}, "loopback"),
+    ({"instance": "gpu-node-01", "nics": [{"subnet_id": "s", "ip_address": "255.255.255.255"}]}, "broadcast"),
+    ({"instance": "gpu-node-01", "nics": [{"subnet_id": "s"}], "wait_timeout": 10 ** 30}, "from 1 to 86400"),
     ({"instance": "gpu-node-01", "vpc_id": "a/b", "nics": [{"subnet_id": "s"}]}, "vpc_id"),
     ({"instance": "gpu-node-01", "nics": [{"subnet_id": "s"}], "wait_timeout": -1}, "wait_timeout"),
 ])

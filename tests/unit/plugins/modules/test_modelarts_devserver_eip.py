@@ -145,14 +145,17 @@ def test_ambiguous_name_lists_candidates(sim, run_module):
 
 @pytest.mark.parametrize("args,fragment", [
     ({"server": "train-a3-01", "public_ip": "999.1.1.1"}, "neither a valid IPv4 address nor an EIP id"),
-    ({"server": "a/b", "public_ip": "203.0.113.12"}, "not a valid id"),
+    ({"server": "a/b", "public_ip": "203.0.113.12"}, "neither an id nor a valid name"),
+    ({"server": "train-a3-01", "public_ip": "../../publicips"}, "neither a valid IPv4 address nor an EIP id"),
+    ({"server": "train-a3-01", "public_ip": "127.0.0.1"}, "loopback"),
+    ({"server": "train-a3-01", "public_ip": "203.0.113.12", "wait_timeout": 10 ** 400}, "from 1 to 86400"),
     ({"server": "train-a3-01"}, "state is present but all of the following are missing: public_ip"),
-    ({"server": "train-a3-01", "public_ip": "203.0.113.12", "wait_timeout": 0}, "wait_timeout must be positive"),
+    ({"server": "train-a3-01", "public_ip": "203.0.113.12", "wait_timeout": 0}, "wait_timeout must be a whole number"),
     ({"server": "train-a3-01", "state": "absent", "exclusive": True}, "exclusive applies to state=present"),
 ])
 def test_bad_inputs_fail_before_any_request(sim, run_module, args, fragment):
     out = run_module(main, sim, args)
-    assert out["failed"] and fragment.replace("must be positive", "must be a positive") in out["msg"]
+    assert out["failed"] and fragment in out["msg"]
     assert sim.requests() == []
 
 
@@ -172,12 +175,46 @@ def test_rebind_moves_the_eip(sim, run_module):
     assert [w["method"] for w in writes(sim)] == ["DELETE", "POST"]
 
 
-def test_refused_bind_after_moving_says_the_eip_is_now_unbound(sim, run_module):
+def test_refused_bind_after_moving_restores_the_eip_to_its_holder(sim, run_module):
     out = run_module(main, sim, {"server": "legacy-ecs-01", "public_ip": "203.0.113.40", "allow_rebind": True})
-    assert out["failed"] and out["changed"] is True
-    assert "unbound from Lite Server train-a3-04" in out["msg"] and "now unbound" in out["msg"]
+    assert out["failed"] and out["changed"] is False, "rolled back: the cloud is as it was"
+    assert "ModelArts.6411" in out["msg"]
+    assert "rolled back: EIP 203.0.113.40 is bound to Lite Server train-a3-04" in out["msg"]
     assert out["error"]["code"] == "ModelArts.6411"
+    assert bound_to(sim, "train-a3-04") == ["203.0.113.40"] and bound_to(sim, "legacy-ecs-01") == []
+    assert [w["method"] for w in writes(sim)] == ["DELETE", "POST", "POST"]
+
+
+def test_failed_rollback_says_where_the_eip_is(sim, run_module):
+    servers, _eips = ids(sim)
+    holder = servers["train-a3-04"]["id"]
+    sim.fault(method="POST", path="/dev-servers/%s/publicips$" % holder, status=400, count=None,
+              error_code="ModelArts.6499", error_msg="quota exceeded")
+    out = run_module(main, sim, {"server": "legacy-ecs-01", "public_ip": "203.0.113.40", "allow_rebind": True})
+    assert out["failed"] and out["changed"] is True, "the EIP was moved off its holder and could not be put back"
+    assert "Rolling back failed" in out["msg"] and "ModelArts.6499" in out["msg"]
+    assert "EIP 203.0.113.40 is unbound from Lite Server train-a3-04" in out["msg"]
     assert bound_to(sim, "train-a3-04") == [] and bound_to(sim, "legacy-ecs-01") == []
+
+
+def test_exclusive_rolls_back_the_unbinds_when_the_bind_is_refused(sim, run_module):
+    sim.fault(method="POST", path="/publicips$", status=400, count=1, error_code="ModelArts.6499",
+              error_msg="quota exceeded")
+    before = bound_to(sim, "train-a3-04")
+    out = run_module(main, sim, {"server": "train-a3-04", "public_ip": "203.0.113.13", "exclusive": True})
+    assert out["failed"] and out["changed"] is False and "rolled back" in out["msg"]
+    assert bound_to(sim, "train-a3-04") == before
+
+
+def test_rebind_waits_for_the_release_before_binding(sim, run_module):
+    sim.configure(eip_settle_reads=3)
+    out = run_module(main, sim, {"server": "train-a3-01", "public_ip": "203.0.113.40", "allow_rebind": True})
+    assert out["changed"] and bound_to(sim, "train-a3-01") == ["203.0.113.40"]
+    log = [r for r in sim.requests() if r.get("service") != "iam"]
+    delete = next(i for i, r in enumerate(log) if r["method"] == "DELETE")
+    post = next(i for i, r in enumerate(log) if r["method"] == "POST")
+    eip_reads = [r for r in log[delete:post] if "/eip/publicips/" in r["path"]]
+    assert len(eip_reads) >= 3, "the EIP was read until it showed free, then bound"
 
 
 def test_empty_list_answered_as_error_counts_as_nothing_bound(sim, run_module):
@@ -198,10 +235,13 @@ def test_lost_answer_after_the_bind_applied_is_not_resent(sim, run_module):
 
 def test_lost_bind_that_did_not_apply_is_sent_once_more(sim, run_module):
     sim.fault(method="POST", path="/publicips$", drop="before", count=1)
-    out = run_module(main, sim, {"server": "train-a3-01", "public_ip": "203.0.113.15"})
+    out = run_module(main, sim, {"server": "train-a3-01", "public_ip": "203.0.113.15", "api_timeout": 2})
     assert out["changed"] and bound_to(sim, "train-a3-01") == ["203.0.113.15"]
     posts = [w for w in sim.requests() if w["method"] == "POST"]
     assert [p["fault"] for p in posts] == ["drop-before", None]
+    log = sim.requests()
+    first, second = [i for i, r in enumerate(log) if r["method"] == "POST"]
+    assert len([r for r in log[first:second] if r["method"] == "GET"]) >= 3, "re-read for the settle window first"
 
 
 def test_api_failure_carries_error_and_no_secret(sim, run_module):
