@@ -73,6 +73,7 @@ _UUID_RE = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA
 _EIP_ID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _URL_PATH_RE = re.compile(r"(?:/[A-Za-z0-9._~-]+)*/?")
 _PATH_PARAM_RE = re.compile(r"\{([a-z_]+)\}")
+_THIS_NETWORK = ipaddress.IPv4Network("0.0.0.0/8")
 # What an HTTP header value may carry safely: visible ASCII, no white space.
 _HEADER_SAFE_RE = re.compile(r"[\x21-\x7e]+")
 
@@ -270,14 +271,14 @@ def validate_id(value, what):
 
 
 def validate_ref(value, what):
-    """An id or a name: 1-64 letters or digits (any script), '-', '_' and '.', not starting with '.'."""
+    """An id or a name: 1-64 letters or digits (any script), '-' and '_'."""
     if not isinstance(value, str) or not value:
         raise HuaweiCloudError("%s must be a non-empty string" % what)
     if len(value) > 64:
         raise HuaweiCloudError("%s must be at most 64 characters, got %d" % (what, len(value)))
-    if value.startswith(".") or not all(ch.isalnum() or ch in "-_." for ch in value):
-        raise HuaweiCloudError("%s %s is neither an id nor a valid name (1-64 letters, digits, '-', '_' and '.', "
-                               "not starting with '.')" % (what, _shown(value)))
+    if not all(ch.isalnum() or ch in "-_" for ch in value):
+        raise HuaweiCloudError("%s %s is neither an id nor a valid name (1-64 letters, digits, '-' and '_')"
+                               % (what, _shown(value)))
     return value
 
 
@@ -303,6 +304,8 @@ def validate_ipv4(value, what):
         raise HuaweiCloudError("%s %s is not an IPv4 address" % (what, _shown(value)))
     if str(address) == "255.255.255.255":
         raise HuaweiCloudError("%s %s is the broadcast address" % (what, address))
+    if address in _THIS_NETWORK and not address.is_unspecified:
+        raise HuaweiCloudError("%s %s is in 0.0.0.0/8 (this network)" % (what, address))
     for flag, kind in (("is_unspecified", "unspecified"), ("is_loopback", "loopback"), ("is_multicast", "multicast"),
                        ("is_link_local", "link-local"), ("is_reserved", "reserved")):
         if getattr(address, flag):

@@ -11,7 +11,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
+import sys
 import traceback
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
@@ -60,6 +62,39 @@ def common_argument_spec():
 
 
 COMMON_OPTION_NAMES = tuple(common_argument_spec())
+SECRET_OPTION_NAMES = tuple(name for name, spec in common_argument_spec().items() if spec.get("no_log"))
+
+
+class _AnsibleModule(AnsibleModule):
+    """AnsibleModule that masks the secret options in every output, even in a failure raised while the arguments
+    are still being validated (then ansible-core has not yet collected the no_log values, and would print them in
+    ``invocation``)."""
+
+    def _mask_secrets(self):
+        if getattr(self, "no_log_values", None) is None:
+            self.no_log_values = set()
+        params = getattr(self, "params", None) or {}
+        for name in SECRET_OPTION_NAMES:
+            value = params.get(name)
+            if isinstance(value, str) and value:
+                self.no_log_values.add(value)
+
+    def fail_json(self, msg, **kwargs):
+        self._mask_secrets()
+        super(_AnsibleModule, self).fail_json(msg=msg, **kwargs)
+
+    def exit_json(self, **kwargs):
+        self._mask_secrets()
+        super(_AnsibleModule, self).exit_json(**kwargs)
+
+
+def _fail_unparsable_arguments(exc):
+    """A failure for arguments that made ansible-core itself raise while reading them (for example the string "inf"
+    for an integer option, or an unpaired surrogate). Nothing of the values is shown."""
+    print(json.dumps({"failed": True, "changed": False,
+                      "msg": "Failed to read the module arguments: a value could not be converted (%s); check the "
+                             "integer options and that every string is valid text" % type(exc).__name__}))
+    sys.exit(1)
 
 
 class HuaweiCloudModule(object):
@@ -74,7 +109,10 @@ class HuaweiCloudModule(object):
     def __init__(self, argument_spec=None, supports_check_mode=True, **kwargs):
         spec = common_argument_spec()
         spec.update(argument_spec or {})
-        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        try:
+            self.module = _AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        except (OverflowError, UnicodeError) as exc:
+            _fail_unparsable_arguments(exc)
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self.params = self.module.params

@@ -35,6 +35,14 @@ class ApiError(Exception):
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
 
 
+class RawBody:
+    """A body sent exactly as given (an injected non-JSON or wrong-shaped answer)."""
+
+    def __init__(self, text, content_type):
+        self.text = text
+        self.content_type = content_type
+
+
 class Reply:
     def __init__(self, status=200, body=None, headers=None):
         self.status = status
@@ -657,12 +665,8 @@ class Handler(BaseHTTPRequestHandler):
         if fault and fault["drop"] == "before":
             self._log(sim, self._fault_entry(split, request_id, None, "drop-before"))
             return self._drop()
-        if fault and fault["status"]:
-            reply = Reply(int(fault["status"]), fault["body"] if fault["body"] is not None else {
-                "error_code": fault["error_code"] or ("APIG.0308" if fault["status"] == 429 else "SIM.0500"),
-                "error_msg": fault["error_msg"] or "Injected fault."})
-            if fault["retry_after"] is not None:
-                reply.headers["Retry-After"] = str(fault["retry_after"])
+        if fault and (fault["status"] or fault["raw"] is not None) and not fault["apply"]:
+            reply = self._fault_reply(fault)
             self._log(sim, self._fault_entry(split, request_id, reply.status, "status"))
             return self._send(reply, _service_of(split.path), request_id)
         reply, entry = sim.handle(self.command, split.path, split.query, headers, body, request_id)
@@ -671,10 +675,34 @@ class Handler(BaseHTTPRequestHandler):
             entry["fault"] = "drop-after"
             self._log(sim, entry)
             return self._drop()
-        if fault and fault["latency"]:
+        if fault and (fault["status"] or fault["raw"] is not None):
+            # Applied by the API, then answered with the fault's status/body instead of the real answer.
+            entry["fault"] = "applied-then-status"
+            self._log(sim, entry)
+            if fault["latency_after"]:
+                time.sleep(float(fault["latency_after"]))
+            return self._send(self._fault_reply(fault), entry.get("service") or "admin", request_id)
+        if fault and (fault["latency"] or fault["latency_after"]):
             entry["fault"] = "latency"
         self._log(sim, entry)
+        if fault and fault["latency_after"]:
+            # Applied, then the answer is held back: a client with a shorter timeout never sees it.
+            time.sleep(float(fault["latency_after"]))
         return self._send(reply, entry.get("service") or "admin", request_id)
+
+    @staticmethod
+    def _fault_reply(fault):
+        status = int(fault["status"] or 200)
+        if fault["raw"] is not None:
+            reply = Reply(status, RawBody(fault["raw"], fault["content_type"]))
+        else:
+            reply = Reply(status, fault["body"] if fault["body"] is not None else {
+                "error_code": fault["error_code"] or ("APIG.0308" if status == 429 else "SIM.0500"),
+                "error_msg": fault["error_msg"] or "Injected fault."})
+        if fault["retry_after"] is not None:
+            reply.headers["Retry-After"] = str(fault["retry_after"])
+        reply.headers.update(fault["headers"])
+        return reply
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
 
@@ -698,7 +726,9 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
     def _send(self, reply, service, request_id):
-        if isinstance(reply.body, str):
+        if isinstance(reply.body, RawBody):
+            payload, content_type = reply.body.text.encode("utf-8"), reply.body.content_type
+        elif isinstance(reply.body, str):
             payload, content_type = reply.body.encode("utf-8"), "text/html"
         else:
             payload = b"" if reply.body is None else json.dumps(reply.body).encode("utf-8")

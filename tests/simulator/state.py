@@ -99,7 +99,13 @@ class SimState:
                 "status": spec.get("status"), "count": spec.get("count", 1), "error_code": spec.get("error_code"),
                 "error_msg": spec.get("error_msg"), "body": spec.get("body"), "latency": spec.get("latency", 0),
                 "drop": spec.get("drop"), "retry_after": spec.get("retry_after"), "hits": 0,
+                "latency_after": spec.get("latency_after", 0), "apply": bool(spec.get("apply", False)),
+                "raw": spec.get("raw"), "content_type": spec.get("content_type", "application/json"),
+                "headers": dict(spec.get("headers") or {}),
             }
+            unknown = set(spec) - set(fault) - {"path", "method"}
+            if unknown:
+                raise ValueError("unknown fault fields: %s" % sorted(unknown))
             if fault["drop"] not in (None, "before", "after"):
                 raise ValueError("drop must be 'before' or 'after'")
             self.next_fault_id += 1

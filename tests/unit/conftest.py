@@ -83,3 +83,12 @@ def run_module(capsys):
         return json.loads(capsys.readouterr().out)
 
     return runner
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fault matrix's and the hostile-input test's totals (tests/unit/reliability) at the end of the run."""
+    for name, summary in (("test_fault_matrix", "matrix_summary"), ("test_hostile_inputs", "hostile_summary")):
+        module = sys.modules.get(name)
+        line = getattr(module, summary)() if module is not None else None
+        if line:
+            terminalreporter.write_line(line)

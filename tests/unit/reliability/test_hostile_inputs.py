@@ -1,0 +1,243 @@
+"""Hostile inputs: at least 300 generated values for every user-supplied option of every module.
+
+Each value runs the module's entry point with otherwise valid arguments and must be rejected before any request
+reaches the simulator: the module fails, with no traceback, and no secret (the seed's or the hostile credential
+itself) appears in its output.
+"""
+
+import ipaddress
+import json
+
+import pytest
+
+from ansible_collections.hwcloud.infra.plugins.modules import (cdc_imetal_instance_info, cdc_imetal_ip,
+                                                               modelarts_devserver_eip, modelarts_devserver_info)
+
+from simulator.seedinfo import SECRETS
+
+MINIMUM = 300
+CONTROL = [chr(c) for c in range(0x20)] + ["\x7f", "\x85", "\x9b", "\u2028", "\u2029"]
+# Characters that look harmless or are invisible: none belongs in an id, a name, a host or a header.
+ODD = ["\uff0f", "\u2215", "\u2044", "\u200b", "\u200d", "\u202e", "\u2066", "\ufeff", "\u00a0", "\u3000", "\uff0e",
+       "\u0301", "\U0001f600", "/", "\\", " ", "%", "?", "#", "&", ";", "'", '"', "<", ">", "|", "`", "$", "{", "}",
+       "*", "@", ":", "=", "+", ",", "!", "~", "^", "[", "]", "(", ")"]
+TRAVERSAL = ["../", "..", "..\\", "%2e%2e%2f", "%2F", "/etc/passwd", "a/../b", "....//", "..;/", "%00", "?x=1", "#f",
+             "/v3/auth/tokens", "..%c0%af", "%252e%252e"]
+SECRET_BASE = "HOSTILESECRETVALUE0001"
+
+
+def _positions(base, insert):
+    return [insert + base, base + insert, base[:3] + insert + base[3:]]
+
+
+def strings(base, odd=True, traversal=True, limit=64, wrong_types=True):
+    """Hostile variants of a valid ``base``: control characters, odd unicode, traversal, over-long, wrong types."""
+    values = []
+    for ch in CONTROL:
+        values += _positions(base, ch)
+    if odd:
+        for ch in ODD:
+            values += _positions(base, ch)
+    if traversal:
+        for piece in TRAVERSAL:
+            values += [piece + base, base + piece, piece]
+    values += [base[0] * n for n in range(limit + 1, limit + 40)] + [base * (limit // len(base) + 2), "x" * 100000]
+    if wrong_types:
+        values += [[base], {"k": base}, [base, base]]
+    return _unique(values)
+
+
+def _unique(values):
+    seen, out = set(), []
+    for value in values:
+        key = json.dumps(value, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+def credential_strings(header=True, limit=128):
+    """For credentials: control characters everywhere; in header-carried ones also white space and non-ASCII."""
+    values = []
+    for base in (SECRET_BASE, SECRET_BASE.lower() + "-2", "S3cr3t+/=" + SECRET_BASE):
+        for ch in CONTROL:
+            values += _positions(base, ch)
+        if header:
+            for ch in [c for c in ODD if ord(c) > 0x7e or c == " "]:
+                values += _positions(base, ch)
+    values += ["\ud800" + SECRET_BASE, SECRET_BASE + "\udfff"]
+    values += ["A" * n for n in (limit + 1, limit + 2, limit * 2, 100000)]
+    return _unique(values)
+
+
+def integers(low, high):
+    values = [low - 1, high + 1, -1, -(10 ** 400), 10 ** 400, 10 ** 30, "1e400", "NaN", "inf", "-0x1", "1.5", 1.5,
+              [1], {"n": 1}, "ten", "", " ", "1 0", "0x10"]
+    values += [high + k for k in range(2, 150)] + [low - k for k in range(2, 150)]
+    values += [10 ** k for k in range(len(str(high)), 60)]
+    return _unique([v for v in values if not (isinstance(v, int) and low <= v <= high)])
+
+
+def booleans():
+    values = ["maybe", "yess", "nope", "2", "-1", "truee", "ja", "oui", "si", "none", "null", "[]", "{}", 2, -1, 3.5,
+              [True], {"v": True}, "y e s", "t r u e"]
+    values += ["bool%d" % n for n in range(300)] + [n for n in range(2, 40)]
+    return _unique(values)
+
+
+def ipv4_edges():
+    values = []
+    for network, count in (("127.0.0.0/8", 40), ("224.0.0.0/4", 40), ("169.254.0.0/16", 40), ("240.0.0.0/4", 40),
+                           ("0.0.0.0/8", 40)):
+        hosts = ipaddress.IPv4Network(network)
+        step = max(1, hosts.num_addresses // count)
+        values += [str(hosts[i * step]) for i in range(count)]
+    values += ["255.255.255.255", "256.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.04", " 10.0.0.1", "10.0.0.1 ",
+               "10.0.0.1\n", "::1", "fe80::1", "10.0.0.0/24", "10.0.0.-1", "0x0a.0.0.1", "10.0.0.1%eth0", "１０.0.0.1",
+               "10.0.0.1/../x", "", "a.b.c.d", 10, [10]]
+    values += ["%d.%d.%d.%d" % (a, b, 1, 1) for a in (300, 999) for b in range(30)]
+    return _unique(values)
+
+
+def eip_refs():
+    values = ipv4_edges() + strings("6a1f0c3e-8d2b-4e5f-9c7a-1b3d5e7f9a2c", limit=36)
+    values += ["6A1F0C3E-8D2B-4E5F-9C7A-1B3D5E7F9A2C", "6a1f0c3e8d2b4e5f9c7a1b3d5e7f9a2c", "eip-by-name",
+               "../../publicips", "6a1f0c3e-8d2b-4e5f-9c7a-1b3d5e7f9a2", "g" * 36]
+    return _unique([v for v in values if v != ""])
+
+
+def urls():
+    values = []
+    for host in ("vpc.example.com", "127.0.0.1:8080", "sim.local"):
+        values += ["https://user:pass@%s" % host, "https://token@%s" % host, "https://%s/?q=1" % host,
+                   "https://%s/#f" % host, "https://%s/a b" % host, "ftp://%s" % host, "file://%s/etc" % host,
+                   "javascript:alert(1)", "//%s" % host, "https:///%s" % host, "https://%s:0" % host.split(":")[0],
+                   "https://%s:65536" % host.split(":")[0], "https://%s:abc" % host.split(":")[0],
+                   "https://%s\\@evil.com" % host, "https://%s/%%2e%%2e/" % host, "http://%s/x?" % host]
+        for ch in CONTROL + [c for c in ODD if ord(c) > 0x7e]:
+            values.append("https://%s%s" % (host, ch))
+            values.append("https://%s%s.example.com" % (ch, host.split(":")[0]))
+    values += ["https://" + "a" * 64 + ".example.com", "https://" + ("a." * 130) + "com", "https://-bad.example.com",
+               "https://xn--.example.com", "https://exa_mple.com", "", " ", "https://", 12, ["https://x"], {"u": 1},
+               "https://" + "x" * 3000]
+    endpoint_maps = [{"vpc": url} for url in _unique(values)]
+    endpoint_maps += [{"ecs": "https://x.example.com"}, {"": "https://x.example.com"}, {"VPC": "https://x.example.com"},
+                      {"vpc\n": "https://x.example.com"}, "not a mapping", ["https://x.example.com"], 5]
+    return endpoint_maps
+
+
+def nics_values(subnet):
+    values = [{"subnet_id": subnet, "ip_address": ip} for ip in ipv4_edges() if ip != ""]
+    values += [{"subnet_id": s} for s in strings(subnet, limit=64) if isinstance(s, str)]
+    lists = [[v] for v in values]
+    lists += [[], [{"subnet_id": subnet}] * 3, "not-a-list", [{"subnet": subnet}], [{"subnet_id": subnet, "x": 1}],
+              [{"subnet_id": subnet, "ip_address": "10.0.1.5"}, {"subnet_id": subnet, "ip_address": "10.0.1.5"}]]
+    return lists
+
+
+def _run(sim, run_module, main, args):
+    sim.clear_requests()
+    out = run_module(main, sim, args)
+    reached = [r for r in sim.requests()]
+    return out, reached
+
+
+def _connection(sim, option):
+    """Valid connection options for the auth method the hostile option belongs to."""
+    conn = sim.connection_options()
+    if option == "auth_token":
+        conn = {k: v for k, v in conn.items() if k not in ("access_key", "secret_key")}
+    if option in ("user_name", "password", "domain_name"):
+        conn = {k: v for k, v in conn.items() if k not in ("access_key", "secret_key")}
+        conn.update(user_name="ops-admin", password="valid-password", domain_name="hwcloud-demo")
+    return conn
+
+
+def _cases(state):
+    subnet = next(s["id"] for s in state["subnets"] if s["name"] == "subnet-a1")
+    eip_args = {"server": "train-a3-01", "public_ip": "203.0.113.15"}
+    ip_args = {"instance": "gpu-node-03", "nics": [{"subnet_id": subnet, "ip_address": "10.0.1.66"}]}
+    eip, ip = modelarts_devserver_eip.main, cdc_imetal_ip.main
+    return {
+        "region": (eip, eip_args, strings("ap-southeast-3") + ["AP-SOUTHEAST-3", "ap_southeast_3", "-ap"]),
+        "project_id": (eip, eip_args, strings("0a1b2c3d4e5f40718293a4b5c6d7e8f9")),
+        "access_key": (eip, eip_args, credential_strings(limit=128)),
+        "secret_key": (eip, eip_args, credential_strings(limit=256)),
+        "security_token": (eip, eip_args, credential_strings(limit=16384)),
+        "auth_token": (eip, eip_args, credential_strings(limit=32768)),
+        "user_name": (eip, eip_args, credential_strings(header=False, limit=64)),
+        "password": (eip, eip_args, credential_strings(header=False, limit=128)),
+        "domain_name": (eip, eip_args, credential_strings(header=False, limit=64)),
+        "cloud": (eip, eip_args, strings("myhuaweicloud.com", limit=253) + ["a..b", "-a.com", "a.com:443", "com"]),
+        "endpoints": (eip, eip_args, urls()),
+        "ca_bundle": (eip, eip_args, ["/nonexistent/%s/ca.pem" % v for v in strings("dir") if isinstance(v, str)]
+                      + ["/nonexistent/ca-%d.pem" % n for n in range(60)] + ["/", "/tmp", "/nonexistent"]),
+        "validate_certs": (eip, eip_args, booleans()),
+        "api_timeout": (eip, eip_args, integers(1, 600)),
+        "api_retries": (eip, eip_args, integers(0, 20)),
+        "server": (eip, eip_args, strings("train-a3-01")),
+        "public_ip": (eip, eip_args, eip_refs()),
+        "state": (eip, eip_args, strings("present")),
+        "allow_rebind": (eip, eip_args, booleans()),
+        "exclusive": (eip, eip_args, booleans()),
+        "wait": (eip, eip_args, booleans()),
+        "wait_timeout": (eip, eip_args, integers(1, 86400)),
+        "info.server": (modelarts_devserver_info.main, {}, strings("train-a3-01")),
+        "instance": (ip, ip_args, strings("gpu-node-03")),
+        "vpc_id": (ip, ip_args, strings("5b1c8d0e-2f4a-4c6b-8e1d-3a5c7e9b1d2f")),
+        "nics": (ip, ip_args, nics_values(subnet)),
+        "imetal.wait_timeout": (ip, ip_args, integers(1, 86400)),
+        "ids": (cdc_imetal_instance_info.main, {}, [[v] for v in strings("5b1c8d0e2f4a")] + ["x" * 70]
+                + [["5b1c8d0e2f4a"] * 1001]),
+        "info.name": (cdc_imetal_instance_info.main, {}, strings("gpu-node-03")),
+        "info.state": (cdc_imetal_instance_info.main, {}, strings("running")),
+    }
+
+
+OPTIONS = ["region", "project_id", "access_key", "secret_key", "security_token", "auth_token", "user_name",
+           "password", "domain_name", "cloud", "endpoints", "ca_bundle", "validate_certs", "api_timeout",
+           "api_retries", "server", "public_ip", "state", "allow_rebind", "exclusive", "wait", "wait_timeout",
+           "info.server", "instance", "vpc_id", "nics", "imetal.wait_timeout", "ids", "info.name", "info.state"]
+SECRET_OPTIONS = ("access_key", "secret_key", "security_token", "auth_token", "password")
+COUNTS = {}
+
+
+@pytest.mark.parametrize("option", OPTIONS)
+def test_every_hostile_value_is_rejected_before_any_request(sim, run_module, option, monkeypatch):
+    # A value that could make the client fall back to a public endpoint must not reach the network either.
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    main, args, values = _cases(sim.state())[option]
+    assert len(values) >= MINIMUM, "%s: only %d generated values" % (option, len(values))
+    name = option.split(".")[-1]
+    problems = []
+    for value in values:
+        full = dict(_connection(sim, name), **args)
+        full[name] = value
+        out, reached = _run(sim, run_module, main, full)
+        text = json.dumps(out)
+        if not out.get("failed"):
+            problems.append("accepted %r" % (value,))
+        if reached:
+            problems.append("%r reached the simulator: %s" % (value, [r["path"] for r in reached][:2]))
+        if "Traceback" in text or "Module failed" in text or "unexpected error" in out.get("msg", ""):
+            problems.append("%r: traceback: %s" % (value, out.get("msg")))
+        leaked = [s for s in SECRETS if s in text]
+        if name in SECRET_OPTIONS and isinstance(value, str) and SECRET_BASE in value:
+            if SECRET_BASE in text or SECRET_BASE.lower() in text:
+                leaked.append("the hostile %s" % name)
+        if leaked:
+            problems.append("%r: secret in the output: %s" % (value, leaked))
+        if len(problems) > 5:
+            break
+    assert not problems, "\n".join(problems)
+    COUNTS[option] = len(values)
+
+
+def hostile_summary():
+    if not COUNTS:
+        return None
+    return "hostile inputs: %d values over %d options (at least %d each) rejected before any request" % (
+        sum(COUNTS.values()), len(COUNTS), min(COUNTS.values()))
