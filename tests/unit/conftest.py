@@ -86,8 +86,9 @@ def run_module(capsys):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """The fault matrix's and the hostile-input test's totals (tests/unit/reliability) at the end of the run."""
-    for name, summary in (("test_fault_matrix", "matrix_summary"), ("test_hostile_inputs", "hostile_summary")):
+    """The totals of the fault matrix, the hostile-input test and the secret scan (tests/unit/reliability)."""
+    for name, summary in (("test_fault_matrix", "matrix_summary"), ("test_hostile_inputs", "hostile_summary"),
+                          ("test_secret_scan", "scan_summary")):
         module = sys.modules.get(name)
         line = getattr(module, summary)() if module is not None else None
         if line:

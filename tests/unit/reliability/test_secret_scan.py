@@ -1,0 +1,95 @@
+"""Secret scan: real ``ansible -vvvv`` runs for every authentication method, succeeding and failing, and with
+credentials that carry a trailing newline; no secret (secret key, security token, password, token, signature)
+may appear anywhere in what ansible prints."""
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from simulator.seedinfo import PASSWORD, PROJECT_ID, SK, TEMP_AK, TEMP_SK, TEMP_TOKEN, USER, DOMAIN
+
+COLLECTIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))),
+                           ".tmp", "collections")
+SCANS = {}
+
+
+def _env(sim, **credentials):
+    env = sim.ansible_env()
+    for name in ("HW_ACCESS_KEY", "HW_SECRET_KEY"):
+        env.pop(name, None)
+    env.update(credentials)
+    env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
+               ANSIBLE_HOST_KEY_CHECKING="0", ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
+    return env
+
+
+def _adhoc(env, module, args):
+    proc = subprocess.run(["ansible", "-vvvv", "localhost", "-c", "local", "-m", "hwcloud.infra.%s" % module,
+                           "-a", json.dumps(args)], env=env, capture_output=True, text=True, timeout=120)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def _methods(sim):
+    token = sim.token(PROJECT_ID)
+    return {
+        "AK/SK": (_env(sim, HW_ACCESS_KEY=sim.connection_options()["access_key"], HW_SECRET_KEY=SK), [SK]),
+        "temporary AK/SK": (_env(sim, HW_ACCESS_KEY=TEMP_AK, HW_SECRET_KEY=TEMP_SK, HW_SECURITY_TOKEN=TEMP_TOKEN),
+                            [TEMP_SK, TEMP_TOKEN]),
+        "token": (_env(sim, HW_AUTH_TOKEN=token), [token]),
+        "password": (_env(sim, HW_USER_NAME=USER, HW_USER_PASSWORD=PASSWORD, HW_DOMAIN_NAME=DOMAIN), [PASSWORD]),
+    }
+
+
+def _count(output, secrets):
+    found = dict((s, output.count(s)) for s in secrets if s)
+    found["Signature="] = output.count("Signature=")
+    found["X-Subject-Token"] = output.count("X-Subject-Token")
+    return found
+
+
+@pytest.mark.parametrize("method", ["AK/SK", "temporary AK/SK", "token", "password"])
+def test_no_secret_at_vvvv(sim, method):
+    env, secrets = _methods(sim)[method]
+    rc_ok, out_ok = _adhoc(env, "modelarts_devserver_eip", {"server": "train-a3-01", "public_ip": "203.0.113.15"})
+    rc_fail, out_fail = _adhoc(env, "modelarts_devserver_eip", {"server": "ls-stopped", "public_ip": "203.0.113.17"})
+    rc_bad, out_bad = _adhoc(env, "cdc_imetal_ip", {"instance": "gpu-node-01", "nics": "not-a-list"})
+    assert rc_ok == 0 and "CHANGED" in out_ok, out_ok[-2000:]
+    assert rc_fail != 0 and "its status is STOPPED" in out_fail
+    assert rc_bad != 0
+    issued = [t["token"] for t in sim.state()["tokens"]]
+    counts = _count(out_ok + out_fail + out_bad, secrets + issued)
+    SCANS[method] = (3, sum(counts.values()))
+    assert not any(counts.values()), counts
+
+
+@pytest.mark.parametrize("variable,value", [
+    ("HW_AUTH_TOKEN", "MIIsecret-token-value\n"),
+    ("HW_AUTH_TOKEN", "MIIsecret-token-value\r\n"),
+    ("HW_SECURITY_TOKEN", "secret-security-token\n"),
+    ("HW_USER_PASSWORD", "Secret-Passw0rd\n"),
+])
+def test_credentials_with_a_trailing_newline_are_refused_unseen(sim, variable, value):
+    credentials = {variable: value}
+    if variable == "HW_SECURITY_TOKEN":
+        credentials.update(HW_ACCESS_KEY=TEMP_AK, HW_SECRET_KEY=TEMP_SK)
+    if variable == "HW_USER_PASSWORD":
+        credentials.update(HW_USER_NAME=USER, HW_DOMAIN_NAME=DOMAIN)
+    sim.clear_requests()
+    rc, output = _adhoc(_env(sim, **credentials), "modelarts_devserver_info", {"server": "train-a3-01"})
+    assert rc != 0
+    option = {"HW_AUTH_TOKEN": "auth_token", "HW_SECURITY_TOKEN": "security_token",
+              "HW_USER_PASSWORD": "password"}[variable]
+    assert "%s contains" % option in output and "the value is not shown" in output
+    assert sim.requests() == [], "refused before any request"
+    counts = _count(output, [value.strip(), TEMP_SK])
+    SCANS["%s with a newline" % variable] = (1, sum(counts.values()))
+    assert not any(counts.values()), counts
+
+
+def scan_summary():
+    if not SCANS:
+        return None
+    return "secret scan at -vvvv: %d runs over %d cases, %d secret occurrences" % (
+        sum(r for r, _n in SCANS.values()), len(SCANS), sum(n for _r, n in SCANS.values()))
