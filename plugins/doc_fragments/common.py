@@ -43,6 +43,8 @@ options:
   auth_token:
     description:
       - A ready IAM token, sent as C(X-Auth-Token). Mutually exclusive with the other authentication methods.
+      - Keys and tokens with white space, control characters (a trailing newline, for example) or non-ASCII
+        characters are refused before any request, without showing the value.
       - If not set, the value of the E(HW_AUTH_TOKEN) environment variable is used.
     type: str
   user_name:
@@ -70,11 +72,13 @@ options:
     description:
       - Base URL per service, overriding the one built from O(region) and O(cloud).
       - Keys are V(iam), V(modelarts), V(clouddc) and V(vpc).
+      - Each value is C(http(s)://host[:port][/path]); user-info, query, fragment, white space and invalid host names
+        are refused before any request (give IDNA names in their C(xn--) form).
       - If not set, the value of the E(HW_ENDPOINTS) environment variable (a JSON object) is used.
     type: dict
   validate_certs:
     description:
-      - Verify the TLS certificates of the endpoints. Set to V(false) only for tests.
+      - Verify the TLS certificates of the endpoints. Set to V(false) only for tests; the module then warns.
       - If not set, the value of the E(HW_VALIDATE_CERTS) environment variable is used.
     type: bool
     default: true
@@ -85,7 +89,9 @@ options:
     type: path
   api_timeout:
     description:
-      - Seconds to wait for each HTTP request.
+      - Seconds to wait for each HTTP request, 1 to 600.
+      - After a write whose answer was lost, the state is also re-read for up to this many seconds before the write
+        is repeated, as the cloud may apply it a moment later.
       - If not set, the value of the E(HW_API_TIMEOUT) environment variable is used.
     type: int
     default: 30
@@ -93,6 +99,7 @@ options:
     description:
       - How many times a request is retried after throttling (HTTP 429), a server error (500, 502, 503, 504),
         a connection error or a read timeout, with capped exponential backoff and full jitter, honouring C(Retry-After).
+      - 0 to 20.
       - A write whose outcome is unknown is never re-sent blindly; the module re-reads the state instead.
       - If not set, the value of the E(HW_MAX_RETRIES) environment variable is used.
     type: int

@@ -860,8 +860,8 @@ class Client(object):
         if not req.idempotent and not failure.never_sent:
             return req.error(AmbiguousWriteError, "%s after the request was sent; the outcome is unknown (%s)"
                              % (failure.kind, _short(failure.exc)), transient=True)
-        return req.error(HuaweiCloudError, "%s after %d attempt(s): %s" % (failure.kind, attempt + 1,
-                                                                          _short(failure.exc)), transient=True)
+        detail = "%s after %d attempt(s): %s" % (failure.kind, attempt + 1, _short(failure.exc))
+        return req.error(HuaweiCloudError, detail, transient=True)
 
     def answer(self, req, resp):
         """The ApiResponse of a 2xx whose body fits what the call expects; every other answer raises."""
@@ -966,8 +966,7 @@ class Client(object):
             page_query = dict(query or {}, limit=limit, offset=offset)
             body = self.get(service, template, path_params, page_query, operation, expect=expect)
             items = body[items_key]
-            for item in items:
-                yield item
+            yield from items
             offset += len(items)
             total = body.get("total")
             if not items or len(items) < limit or (total is not None and offset >= total):
@@ -983,8 +982,7 @@ class Client(object):
             page_query = dict(query or {}, limit=limit, marker=marker)
             body = self.get(service, template, path_params, page_query, operation, expect=expect)
             items = body[items_key]
-            for item in items:
-                yield item
+            yield from items
             if not items:
                 return
             if isinstance(body.get("page_info"), dict):

@@ -211,12 +211,11 @@ class BindingChange(object):
             try:
                 self._write(server, entry, not bind, undo=True)
             except HuaweiCloudError as undo_err:
-                where = "; ".join("EIP %s is %s Lite Server %s" % (_entry_label(e), "unbound from" if not b else
-                                                                   "bound to", server_label(s))
-                                  for s, e, b in self.applied)
+                where = "; ".join("EIP %s is %s Lite Server %s" % (
+                    _entry_label(e), "bound to" if b else "unbound from", server_label(s)) for s, e, b in self.applied)
                 return err.reworded("%s. Rolling back failed (%s): %s" % (err.message, undo_err.message, where))
-            restored.append("EIP %s is %s Lite Server %s again" % (_entry_label(entry), "bound to" if not bind
-                                                                  else "not bound to", server_label(server)))
+            restored.append("EIP %s is %s Lite Server %s again" % (
+                _entry_label(entry), "not bound to" if bind else "bound to", server_label(server)))
         return err.reworded("%s. The change was rolled back: %s" % (err.message, "; ".join(restored)))
 
 

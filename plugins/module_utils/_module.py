@@ -11,9 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
-import sys
 import traceback
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
@@ -88,13 +86,15 @@ class _AnsibleModule(AnsibleModule):
         super(_AnsibleModule, self).exit_json(**kwargs)
 
 
-def _fail_unparsable_arguments(exc):
-    """A failure for arguments that made ansible-core itself raise while reading them (for example the string "inf"
-    for an integer option, or an unpaired surrogate). Nothing of the values is shown."""
-    print(json.dumps({"failed": True, "changed": False,
-                      "msg": "Failed to read the module arguments: a value could not be converted (%s); check the "
-                             "integer options and that every string is valid text" % type(exc).__name__}))
-    sys.exit(1)
+def _fail_unparsable_arguments(exc, spec):
+    """Fail for arguments that made ansible-core itself raise while reading them (for example the string "inf" for
+    an integer option, or an unpaired surrogate). A module that takes the same options unconverted and logs nothing
+    reports it; no value is shown.
+    """
+    raw = dict((name, {"type": "raw", "no_log": bool(option.get("no_log"))}) for name, option in spec.items())
+    fallback = _AnsibleModule(argument_spec=raw, no_log=True)
+    fallback.fail_json(msg="Failed to read the module arguments: a value could not be converted (%s); check the "
+                           "integer options and that every string is valid text" % type(exc).__name__)
 
 
 class HuaweiCloudModule(object):
@@ -112,7 +112,7 @@ class HuaweiCloudModule(object):
         try:
             self.module = _AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         except (OverflowError, UnicodeError) as exc:
-            _fail_unparsable_arguments(exc)
+            _fail_unparsable_arguments(exc, spec)
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self.params = self.module.params

@@ -202,8 +202,7 @@ error:
 
 from ..module_utils._client import HuaweiCloudError, step, validate_ref
 from ..module_utils._modelarts import (BindingChange, check_preconditions, list_server_eips, plan_bindings,
-                                       resolve_server, resolve_target, server_label, server_summary,
-                                       wait_for_bindings)
+                                       resolve_server, resolve_target, server_summary, wait_for_bindings)
 from ..module_utils._module import HuaweiCloudModule
 from ..module_utils._vpc import validate_eip_ref
 

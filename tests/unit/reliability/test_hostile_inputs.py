@@ -82,7 +82,7 @@ def integers(low, high):
 def booleans():
     values = ["maybe", "yess", "nope", "2", "-1", "truee", "ja", "oui", "si", "none", "null", "[]", "{}", 2, -1, 3.5,
               [True], {"v": True}, "y e s", "t r u e"]
-    values += ["bool%d" % n for n in range(300)] + [n for n in range(2, 40)]
+    values += ["bool%d" % n for n in range(300)] + list(range(2, 40))
     return _unique(values)
 
 
@@ -112,12 +112,12 @@ def urls():
     for host in ("vpc.example.com", "127.0.0.1:8080", "sim.local"):
         values += ["https://user:pass@%s" % host, "https://token@%s" % host, "https://%s/?q=1" % host,
                    "https://%s/#f" % host, "https://%s/a b" % host, "ftp://%s" % host, "file://%s/etc" % host,
-                   "javascript:alert(1)", "//%s" % host, "https:///%s" % host, "https://%s:0" % host.split(":")[0],
-                   "https://%s:65536" % host.split(":")[0], "https://%s:abc" % host.split(":")[0],
+                   "javascript:alert(1)", "//%s" % host, "https:///%s" % host, "https://%s:0" % host.split(":", maxsplit=1)[0],
+                   "https://%s:65536" % host.split(":", maxsplit=1)[0], "https://%s:abc" % host.split(":", maxsplit=1)[0],
                    "https://%s\\@evil.com" % host, "https://%s/%%2e%%2e/" % host, "http://%s/x?" % host]
         for ch in CONTROL + [c for c in ODD if ord(c) > 0x7e]:
             values.append("https://%s%s" % (host, ch))
-            values.append("https://%s%s.example.com" % (ch, host.split(":")[0]))
+            values.append("https://%s%s.example.com" % (ch, host.split(":", maxsplit=1)[0]))
     values += ["https://" + "a" * 64 + ".example.com", "https://" + ("a." * 130) + "com", "https://-bad.example.com",
                "https://xn--.example.com", "https://exa_mple.com", "", " ", "https://", 12, ["https://x"], {"u": 1},
                "https://" + "x" * 3000]
@@ -139,8 +139,7 @@ def nics_values(subnet):
 def _run(sim, run_module, main, args):
     sim.clear_requests()
     out = run_module(main, sim, args)
-    reached = [r for r in sim.requests()]
-    return out, reached
+    return out, sim.requests()
 
 
 def _connection(sim, option):
