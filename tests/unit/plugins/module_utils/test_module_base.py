@@ -151,10 +151,14 @@ def test_bad_connection_options_fail_before_any_request(capsys):
     assert "the-token-value" not in json.dumps(out)
 
 
+def _api_error():
+    return HuaweiCloudError("POST https://x failed: HTTP 400 ModelArts.6409: in use (request id r-1)", status=400,
+                            code="ModelArts.6409", error_message="in use", request_id="r-1", method="POST",
+                            url="https://x")
+
+
 def test_one_catch_names_operation_resource_and_carries_error(capsys):
-    err = HuaweiCloudError("POST https://x failed: HTTP 400 ModelArts.6409: in use (request id r-1)", status=400,
-                           code="ModelArts.6409", error_message="in use", request_id="r-1", method="POST",
-                           url="https://x")
+    err = _api_error()
 
     def task():
         with step("bind EIP 203.0.113.11 to Lite Server train-a3-01"):
@@ -167,9 +171,7 @@ def test_one_catch_names_operation_resource_and_carries_error(capsys):
 
 
 def test_the_innermost_step_frames_the_error(capsys):
-    err = HuaweiCloudError("POST https://x failed: HTTP 400 ModelArts.6409: in use (request id r-1)", status=400,
-                           code="ModelArts.6409", error_message="in use", request_id="r-1", method="POST",
-                           url="https://x")
+    err = _api_error()
 
     def task():
         with step("bind EIP 203.0.113.11 to Lite Server train-a3-01"):
