@@ -208,20 +208,20 @@ from ..module_utils._vpc import validate_eip_ref
 
 
 def validate_inputs(module):
-    """Every module option, before any request."""
+    """Every module option, before any request; returns the validated wait_timeout."""
     p = module.params
     validate_ref(p["server"], "server")
     if p["public_ip"] is not None:
         validate_eip_ref(p["public_ip"])
-    module.wait_timeout()
     if p["exclusive"] and p["state"] == "absent":
         raise HuaweiCloudError("exclusive applies to state=present only")
+    return module.wait_timeout()
 
 
 def converge(module):
     """Read, plan, check, then write only what differs; returns the result values."""
     p = module.params
-    validate_inputs(module)
+    wait_timeout = validate_inputs(module)
     client = module.client
     with step("read the EIP bindings of Lite Server %s" % p["server"]):
         server = resolve_server(client, p["server"])
@@ -239,7 +239,7 @@ def converge(module):
         module.result["changed"] = True
         return {"public_ips": plan["after"], "request_ids": []}
 
-    change = BindingChange(client, server, module.wait_timeout())
+    change = BindingChange(client, server, wait_timeout)
     try:
         change.apply(plan, holder, eip)
     finally:
@@ -247,7 +247,7 @@ def converge(module):
         module.result["request_ids"] = change.request_ids
     public_ips = plan["after"]
     if p["wait"]:
-        public_ips = wait_for_bindings(client, server, plan, module.wait_timeout())
+        public_ips = wait_for_bindings(client, server, plan, wait_timeout)
     return {"public_ips": public_ips, "request_ids": change.request_ids}
 
 
