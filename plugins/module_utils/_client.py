@@ -49,6 +49,18 @@ USER_AGENT = "hwcloud.infra/%s" % COLLECTION_VERSION
 
 SERVICES = ("iam", "modelarts", "clouddc", "vpc")
 DEFAULT_CLOUD = "myhuaweicloud.com"
+# The regions with a regional IAM endpoint (the SDK's IAM region table); any other region uses the global one.
+IAM_REGIONS = frozenset((
+    "cn-north-1", "cn-north-2", "cn-north-4", "cn-north-9", "cn-north-12", "cn-east-2", "cn-east-3", "cn-east-4",
+    "cn-east-5", "cn-south-1", "cn-south-2", "cn-southwest-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
+    "ap-southeast-4", "af-south-1", "sa-brazil-1", "la-south-2", "la-north-2", "na-mexico-1", "eu-west-0",
+    "eu-west-101", "my-kualalumpur-1", "ru-moscow-1", "me-east-1", "ae-ad-1", "tr-west-1"))
+GLOBAL_IAM = "https://iam.myhuaweicloud.com"
+# Hosts that are not ``{service}.{region}.myhuaweicloud.com`` (the SDK's region tables).
+ENDPOINT_EXCEPTIONS = {
+    ("iam", "eu-west-101"): "https://iam.eu-west-101.myhuaweicloud.eu",
+    ("modelarts", "ap-southeast-1"): "https://modelarts.ap-southeast-1.myhuaweicloud.cn",
+}
 
 RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
 # A write answered with one of these was certainly not applied, so it may be sent again.
@@ -342,7 +354,8 @@ def quote_segment(value):
 
 
 def request_id_of(headers):
-    return find_header(headers, "X-Request-Id")
+    """The request id of an answer: ``X-Request-Id`` (any casing), or IAM's ``X-IAM-Trace-Id``."""
+    return find_header(headers, "X-Request-Id") or find_header(headers, "X-IAM-Trace-Id")
 
 
 def _pick_code_message(data):
@@ -500,13 +513,26 @@ def validate_endpoint(service, url):
     return url.rstrip("/")
 
 
+def default_endpoint(service, region, cloud=DEFAULT_CLOUD):
+    """The base URL of a service in a region, as the SDK's region tables have it: ``https://{service}.{region}.
+    {cloud}``, except IAM in regions without a regional IAM (the global endpoint) and the few hosts on other
+    domains. A ``cloud`` other than the default applies the plain pattern to every service."""
+    if cloud != DEFAULT_CLOUD:
+        return "https://%s.%s.%s" % (service, region, cloud)
+    if (service, region) in ENDPOINT_EXCEPTIONS:
+        return ENDPOINT_EXCEPTIONS[(service, region)]
+    if service == "iam" and region not in IAM_REGIONS:
+        return GLOBAL_IAM
+    return "https://%s.%s.%s" % (service, region, cloud)
+
+
 def resolve_endpoints(region, cloud=None, overrides=None):
-    """Base URL per service: ``https://{service}.{region}.{cloud}``, each overridable."""
+    """Base URL per service (``default_endpoint``), each overridable."""
     cloud = DEFAULT_CLOUD if cloud is None else cloud
     validate_region(region)
     if not isinstance(cloud, str) or len(cloud) > 253 or not _CLOUD_RE.fullmatch(cloud):
         raise HuaweiCloudError("cloud %s is not a valid domain name" % _shown(cloud))
-    endpoints = dict((service, "https://%s.%s.%s" % (service, region, cloud)) for service in SERVICES)
+    endpoints = dict((service, default_endpoint(service, region, cloud)) for service in SERVICES)
     if overrides is not None and not isinstance(overrides, dict):
         raise HuaweiCloudError("endpoints must be a mapping of service names to base URLs")
     for service, url in (overrides or {}).items():
@@ -756,9 +782,12 @@ class Client(object):
         self.session.trust_env = True
         self.calls = 0
         self.warnings = []
+        # What this client learned about the caller's permissions during the run (e.g. a refused tenant-wide listing).
+        self.facts = {}
 
     def warn(self, message):
-        self.warnings.append(message)
+        if message not in self.warnings:
+            self.warnings.append(message)
 
     # -- project --------------------------------------------------------------------------------------------------
 
@@ -959,7 +988,10 @@ class Client(object):
 
     def paginate_offset(self, service, template, items_key, item_shape=ANY, path_params=None, query=None,
                         limit=100, operation=None):
-        """Every item of an offset/limit listing (ModelArts style: ``{items_key: [...], total}``)."""
+        """Every item of an offset/limit listing (ModelArts style: ``{items_key: [...], total}``).
+
+        Pages continue until ``total`` items were read (a service may answer fewer than ``limit`` per page); only
+        an answer without ``total`` ends at a short page."""
         offset = 0
         expect = {items_key: [item_shape], "total": Opt(int)}
         while True:
@@ -969,7 +1001,7 @@ class Client(object):
             yield from items
             offset += len(items)
             total = body.get("total")
-            if not items or len(items) < limit or (total is not None and offset >= total):
+            if not items or (total is None and len(items) < limit) or (total is not None and offset >= total):
                 return
 
     def paginate_marker(self, service, template, items_key, item_shape=ANY, path_params=None, query=None,

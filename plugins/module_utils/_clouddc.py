@@ -11,8 +11,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
+
 from ..module_utils._client import (NO_BODY, HuaweiCloudError, Opt, looks_like_uuid, match_id_or_name, pick_one,
                                     step, validate_id, validate_ipv4, validate_ref)
+from ..module_utils._vpc import get_subnet
 
 INSTANCES = "/v1/{project_id}/instances"
 INSTANCE_STATUS = "/v1/{project_id}/instances/{id}/status"
@@ -25,12 +28,12 @@ FAILED = "modify-ip-failed"
 MAX_NICS = 2
 # The most ids one task may name (each read takes IDS_PER_QUERY of them).
 MAX_IDS = 1000
-# Long id lists are read in chunks of this many ids, so that no query string grows without bound.
-IDS_PER_QUERY = 50
+# The most ids the instance_id filter takes in one call (one comma-separated value).
+IDS_PER_QUERY = 100
 
 # The fields the collection reads from each answer.
 INSTANCE_SHAPE = {"id": str, "name": Opt(str), "vpc_id": Opt(str), "state": Opt(str), "operation_state": Opt(str),
-                  "network_interfaces": Opt([{"subnet_id": str, "ipv4_address": Opt(str)}])}
+                  "updated_at": Opt(str), "network_interfaces": Opt([{"subnet_id": str, "ipv4_address": Opt(str)}])}
 STATUS_SHAPE = {"state": str, "operation_state": Opt(str),
                 "error": Opt({"error_code": Opt(str), "error_msg": Opt(str)})}
 PHYSICAL_SERVER_SHAPE = {"id": str, "power_state": Opt(str), "manage_state": Opt(str)}
@@ -107,7 +110,11 @@ def change_failure(status, request_id=None):
 
 class IpChange(object):
     """One IP change of one instance: sent once, settled by re-reading when its answer is lost, waited for and
-    verified against what was asked (not against the module's own prediction)."""
+    verified against what was asked (not against the module's own prediction).
+
+    The status call can answer a state from before the change for a while (a stale read). A terminal state counts
+    as this change's outcome only once the change was seen running (``modify-ip-processing``) or the instance's
+    update time moved past the one read before it was sent; the status and the instance listing must agree."""
 
     def __init__(self, client, instance, vpc_id, nics, wait_timeout):
         self.client = client
@@ -118,6 +125,7 @@ class IpChange(object):
         self.label = "%s (%s)" % (instance.get("name"), instance["id"])
         self.request_id = None
         self.sent = False
+        self.seen_running = False
 
     def apply(self):
         """Send the change; True once the cloud accepted it (or a re-read shows it applied)."""
@@ -126,49 +134,67 @@ class IpChange(object):
                 lambda: change_ip(self.client, self.instance["id"], self.vpc_id, self.nics), self._took_effect)
         self.sent = True
 
-    def _took_effect(self):
-        """After a lost answer: a change in progress is not proof that it is ours. Wait for it to end, then compare
-        the addresses with what was asked."""
-        status = get_status(self.client, self.instance["id"])
-        if status.get("operation_state") == PROCESSING:
-            status = self.client.wait_for(
-                lambda: get_status(self.client, self.instance["id"]),
-                lambda s: s.get("operation_state") != PROCESSING, self.wait_timeout,
-                "the IP change in progress on iMetal instance %s to end" % self.label)
-            if status.get("operation_state") == FAILED:
-                # A change that ran right after ours was sent and failed: it is taken as ours, never re-sent.
-                raise change_failure(status)
-        instance = read_instance(self.client, self.instance["id"])
-        return is_converged(instance, self.vpc_id, self.nics) \
-            and instance.get("operation_state") != PROCESSING
+    def _is_new(self, instance):
+        return self.seen_running or instance.get("updated_at") != self.instance.get("updated_at")
 
-    def wait(self):
-        """Poll the status until the change ends; verify by re-reading the instance; return its summary."""
+    def _took_effect(self):
+        """After a lost answer: the change was applied when the instance shows an operation running or an update
+        since it was read. A running operation is not proof that it is ours: wait for it to end, then compare the
+        addresses with what was asked. A change that ended in failure after ours was sent is taken as ours."""
+        instance = read_instance(self.client, self.instance["id"])
+        if instance.get("operation_state") == PROCESSING:
+            self.seen_running = True
+        if not self._is_new(instance):
+            return False
+        outcome = self._wait_outcome("the IP change in progress on iMetal instance %s to end" % self.label)
+        return is_converged(outcome, self.vpc_id, self.nics)
+
+    def _wait_outcome(self, describe):
+        """Poll until this change's outcome is known; the instance as read then. Raises on a failed change."""
         seen = {}
 
         def fetch():
             status = get_status(self.client, self.instance["id"])
-            seen["instance"] = None
-            if status.get("operation_state") == SUCCEEDED:
+            seen["status"], seen["instance"] = status, None
+            if status.get("operation_state") == PROCESSING:
+                self.seen_running = True
+            elif status.get("operation_state") in (SUCCEEDED, FAILED):
                 seen["instance"] = read_instance(self.client, self.instance["id"])
             return status
 
         def done(status):
-            operation = status.get("operation_state")
-            if operation == FAILED:
+            instance = seen["instance"]
+            if instance is None:
+                return False
+            if instance.get("operation_state") == PROCESSING:
+                self.seen_running = True
+                return False
+            if not self._is_new(instance) or instance.get("operation_state") != status.get("operation_state"):
+                return False
+            if status.get("operation_state") == FAILED:
                 raise change_failure(status, self.request_id)
-            if operation == SUCCEEDED:
-                # A status left over from an earlier change is not taken for this one: the addresses must match,
-                # and no operation may still be running on the instance.
-                instance = seen["instance"]
-                return is_converged(instance, self.vpc_id, self.nics) and instance.get("operation_state") == SUCCEEDED
-            return False
+            return True
 
+        self.client.wait_for(fetch, done, self.wait_timeout, describe)
+        return seen["instance"]
+
+    def wait(self):
+        """Wait until the change ends; verify the re-read addresses against what was asked; return the summary."""
         with step("change the IP addresses of iMetal instance %s" % self.label):
-            self.client.wait_for(fetch, done, self.wait_timeout,
-                                 "the IP change of iMetal instance %s to succeed with the wanted addresses"
-                                 % self.label)
-        return instance_summary(seen["instance"])
+            instance = self._wait_outcome("the IP change of iMetal instance %s to end" % self.label)
+            if not is_converged(instance, self.vpc_id, self.nics):
+                raise HuaweiCloudError(
+                    "the change ended %s, but the instance reads back %s, not what was asked (%s)" % (
+                        SUCCEEDED, _addressing_text(instance.get("vpc_id"), instance.get("network_interfaces")),
+                        _addressing_text(self.vpc_id or instance.get("vpc_id"), [
+                            {"subnet_id": n["subnet_id"], "ipv4_address": n.get("ip_address")} for n in self.nics])),
+                    request_id=self.request_id)
+        return instance_summary(instance)
+
+
+def _addressing_text(vpc_id, nics):
+    return "VPC %s, %s" % (vpc_id, ", ".join("%s in %s" % (n.get("ipv4_address") or "an allocated address",
+                                                             n.get("subnet_id")) for n in nics or []))
 
 
 # ---- validation and planning ------------------------------------------------------------------------------------------
@@ -192,6 +218,71 @@ def validate_nics(nics):
             seen[address] = index
         normalised.append({"subnet_id": subnet_id, "ip_address": address})
     return normalised
+
+
+def complete_nics(instance, nics, purge):
+    """The NIC list to send: the PUT replaces the whole list, so a NIC that keeps its subnet and names no address
+    keeps its current one (sent explicitly), and dropping a NIC needs ``purge``. Raises naming the NICs that would
+    be removed otherwise."""
+    current = instance.get("network_interfaces") or []
+    if len(nics) < len(current) and not purge:
+        dropped = ", ".join("network interface %d (subnet %s, %s)" % (index, nic.get("subnet_id"),
+                                                                    nic.get("ipv4_address"))
+                            for index, nic in enumerate(current) if index >= len(nics))
+        raise HuaweiCloudError(
+            "nics lists %d network interface(s) but iMetal instance %s (%s) has %d: the change replaces the whole "
+            "list, so %s would be removed. List it in nics, or set purge_nics to remove it; nothing was sent"
+            % (len(nics), instance.get("name"), instance.get("id"), len(current), dropped))
+    completed = []
+    for index, nic in enumerate(nics):
+        nic = dict(nic)
+        have = current[index] if index < len(current) else {}
+        if nic.get("ip_address") is None and have.get("subnet_id") == nic["subnet_id"] and have.get("ipv4_address"):
+            nic["ip_address"] = have["ipv4_address"]
+        completed.append(nic)
+    return completed
+
+
+def preflight_refusal(client, instance, vpc_id, nics, others):
+    """Why the cloud would refuse (or fail) this change, checked before anything is sent, or None.
+
+    Each wanted subnet is read from the VPC API: it must exist and belong to the wanted VPC; each asked address
+    must be inside the subnet's CIDR, not its network, gateway or broadcast address, and not used by another
+    instance of the project (``others``: the project's instances, read in one listing)."""
+    wanted_vpc = vpc_id or instance.get("vpc_id")
+    subnets = {}
+    for index, nic in enumerate(nics):
+        subnet_id = nic["subnet_id"]
+        if subnet_id not in subnets:
+            with step("read subnet %s" % subnet_id):
+                subnets[subnet_id] = get_subnet(client, subnet_id)
+        subnet = subnets[subnet_id]
+        where = "nics[%d]" % index
+        if subnet is None:
+            return "%s.subnet_id %s: no such subnet in this project" % (where, subnet_id)
+        if subnet["vpc_id"] != wanted_vpc:
+            return "%s.subnet_id %s belongs to VPC %s, not to VPC %s" % (where, subnet_id, subnet["vpc_id"],
+                                                                        wanted_vpc)
+        address = nic.get("ip_address")
+        if address is None:
+            continue
+        network = ipaddress.ip_network(subnet["cidr"], strict=False)
+        ip = ipaddress.ip_address(address)
+        if ip not in network:
+            return "%s.ip_address %s is outside subnet %s (%s)" % (where, address, subnet_id, subnet["cidr"])
+        if ip in (network.network_address, network.broadcast_address):
+            return "%s.ip_address %s is the %s address of subnet %s (%s)" % (
+                where, address, "network" if ip == network.network_address else "broadcast", subnet_id,
+                subnet["cidr"])
+        if address == subnet.get("gateway_ip"):
+            return "%s.ip_address %s is the gateway of subnet %s" % (where, address, subnet_id)
+        holder = next((other for other in others if other.get("id") != instance["id"] and any(
+            n.get("ipv4_address") == address and n.get("subnet_id") == subnet_id
+            for n in other.get("network_interfaces") or [])), None)
+        if holder is not None:
+            return "%s.ip_address %s is already used in subnet %s by iMetal instance %s (%s)" % (
+                where, address, subnet_id, holder.get("name"), holder.get("id"))
+    return None
 
 
 def nics_match(current, wanted):

@@ -11,32 +11,54 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 from ..module_utils._client import (ANY, NO_BODY, HuaweiCloudError, Opt, looks_like_uuid, match_id_or_name, pick_one,
                                     step, validate_ref)
-from ..module_utils._vpc import (describe_holder, eip_label, eip_pair, get_eip, holder_instance_id, is_free,
-                                 resolve_eip, wait_until_free)
+from ..module_utils._vpc import (describe_holder, eip_label, eip_pair, get_eip, holder_device_id, is_free,
+                                 list_device_eips, resolve_eip, wait_until_free)
 
-SERVERS = "/v1/{project_id}/dev-servers"
+# The project's servers, whoever created them (IAM action modelarts:devserver:list), and the caller's own
+# (modelarts:devserver:listByUser): the fallback when the first is refused.
+ALL_SERVERS = "/v1/{project_id}/dev-servers/all"
+USER_SERVERS = "/v1/{project_id}/dev-servers"
 SERVER = "/v1/{project_id}/dev-servers/{id}"
 SERVER_EIPS = "/v1/{project_id}/dev-servers/{id}/publicips"
 SERVER_EIP = "/v1/{project_id}/dev-servers/{id}/publicips/{eip}"
 NOT_FOUND = "ModelArts.6404"
-_NOTHING_BOUND = re.compile(r"no (eip|public ?ip)|(eip|public ?ip|publicip)s? (is |are )?not (found|bound|exist)"
-                            r"|not bound", re.IGNORECASE)
+# The largest page the user listing allows.
+PAGE_SIZE = 1024
+# A server in one of these states answers no EIP call.
+GONE_STATUSES = ("DELETED",)
 
 SERVER_FIELDS = ("id", "name", "status", "flavor", "category", "vpc_id", "subnet_id", "charging_mode",
                  "cloud_server", "endpoints", "image", "create_at", "update_at")
 # The fields of a Lite Server the collection reads, and the answers of the EIP calls.
-SERVER_SHAPE = {"id": str, "name": Opt(str), "status": str, "cloud_server": Opt({"id": Opt(str)}),
-                "endpoints": Opt([ANY])}
+SERVER_SHAPE = {"id": str, "name": Opt(str), "status": str, "create_at": Opt(int), "update_at": Opt(int),
+                "cloud_server": Opt({"id": Opt(str), "hps_ecs_id": Opt(str)}), "endpoints": Opt([ANY])}
 EIPS_ANSWER = {"public_ips": [{"id": str, "address": Opt(str)}]}
 
 
 def list_servers(client):
-    return list(client.paginate_offset("modelarts", SERVERS, "data", SERVER_SHAPE, limit=100,
-                                       operation="list Lite Servers"))
+    """Every Lite Server of the project. When the tenant-wide listing is refused (403: the caller lacks
+    modelarts:devserver:list), the caller's own servers, with a warning saying that others are not seen."""
+    operation = "list the Lite Servers of the project"
+    if not client.facts.get("user_listing_only"):
+        try:
+            body = client.get("modelarts", ALL_SERVERS, operation=operation,
+                              expect={"data": [SERVER_SHAPE], "total": Opt(int)})
+        except HuaweiCloudError as err:
+            if err.status != 403:
+                raise
+            client.facts["user_listing_only"] = True
+            client.warn("Listing every Lite Server of the project was refused (%s); only the servers created by "
+                        "this user are seen. Grant modelarts:devserver:list to see the others." % err)
+        else:
+            total = body.get("total")
+            if total is not None and total > len(body["data"]):
+                client.warn("The project listing of Lite Servers returned %d of %d servers; the others are not seen."
+                            % (len(body["data"]), total))
+            return body["data"]
+    return list(client.paginate_offset("modelarts", USER_SERVERS, "data", SERVER_SHAPE, limit=PAGE_SIZE,
+                                       operation="list the Lite Servers of this user"))
 
 
 def get_server(client, server_id):
@@ -70,22 +92,33 @@ def resolve_server(client, ref):
     return pick_one(matches, ref, "Lite Server", "status")
 
 
-def nothing_bound_error(err):
-    """True for the documented error answer of the list-EIPs call when no EIP is bound (the server exists)."""
-    if err.status not in (400, 404):
-        return False
-    return err.code == NOT_FOUND or bool(_NOTHING_BOUND.search(err.error_message or ""))
+def refused_for_server(err):
+    """True when the list-EIPs call refused to answer for a server that exists: any 4xx but the unknown-server
+    code and throttling. Its 'no EIP bound' answer is such an error with no documented code or text."""
+    return err.status is not None and 400 <= err.status < 500 and err.status != 429 and err.code != NOT_FOUND
 
 
-def list_server_eips(client, server_id):
-    """The EIPs bound to a Lite Server, as [{id, address}]; an empty list or the 'none bound' error mean none."""
+def server_device_ids(server):
+    """The compute devices whose ports carry a Lite Server's EIPs: the ECS/BMS id and, for an HPS server, the
+    sub-node's ECS id."""
+    cloud_server = server.get("cloud_server") or {}
+    return [d for d in (cloud_server.get("id"), cloud_server.get("hps_ecs_id")) if d]
+
+
+def list_server_eips(client, server):
+    """The EIPs bound to a Lite Server, as [{id, address}].
+
+    Asked of ModelArts first; when it refuses (for example its 'no EIP bound' error, or a server that is not A3),
+    the bindings are established from the VPC EIP listing filtered by the server's devices."""
     try:
-        body = client.get("modelarts", SERVER_EIPS, {"id": server_id}, expect=EIPS_ANSWER,
-                          operation="list the EIPs of Lite Server %s" % server_id)
+        body = client.get("modelarts", SERVER_EIPS, {"id": server["id"]}, expect=EIPS_ANSWER,
+                          operation="list the EIPs of Lite Server %s" % server["id"])
     except HuaweiCloudError as err:
-        if nothing_bound_error(err):
-            return []
-        raise
+        if not refused_for_server(err) or not server_device_ids(server):
+            raise
+        eips = list_device_eips(client, server_device_ids(server),
+                                "list the EIPs of Lite Server %s from the VPC EIP API" % server["id"])
+        return sorted((eip_pair(e) for e in eips), key=_by_address)
     return sorted(({"id": e["id"], "address": e.get("address")} for e in body["public_ips"]), key=_by_address)
 
 
@@ -102,20 +135,21 @@ def unbind_eip(client, server_id, eip_id):
 
 
 def find_holder(client, eip, server):
-    """The Lite Server an EIP is bound to, found through the compute instance the EIP API names, or None."""
-    instance_id = holder_instance_id(eip)
-    if not instance_id or eip.get("associate_instance_type") not in (None, "PORT"):
+    """The Lite Server whose port device holds an EIP (``vnic.device_id`` against each server's devices), or None."""
+    device_id = holder_device_id(eip)
+    if not device_id or eip.get("associate_instance_type") not in (None, "PORT"):
         return None
-    if instance_id == (server.get("cloud_server") or {}).get("id"):
+    if device_id in server_device_ids(server):
         return server
     with step("find the Lite Server holding EIP %s" % eip_label(eip)):
-        candidates = [s for s in list_servers(client) if (s.get("cloud_server") or {}).get("id") == instance_id]
+        candidates = [s for s in list_servers(client) if device_id in server_device_ids(s)]
     return candidates[0] if len(candidates) == 1 else None
 
 
-def resolve_target(client, server, bound, public_ip, state, allow_rebind):
+def resolve_target(client, server, bound, public_ip, state, allow_rebind, wait_timeout):
     """The EIP a task names as {id, address}, its EIP record when it must be bound, and the Lite Server to take it
-    from (``allow_rebind``); raises when the EIP cannot be bound here."""
+    from (``allow_rebind``); raises when the EIP cannot be bound here. An EIP still being released by the server
+    that last held it is waited for (up to ``wait_timeout``; not at all when it is None)."""
     if public_ip is None:
         return None, None, None
     already = match_binding(bound, public_ip)
@@ -132,6 +166,15 @@ def resolve_target(client, server, bound, public_ip, state, allow_rebind):
     if holder is not None and holder["id"] == server["id"]:
         # The EIP API already shows this server; the ModelArts listing has not caught up yet.
         return eip_pair(eip), eip, None
+    if holder is not None and holder.get("status") not in GONE_STATUSES:
+        with step("bind EIP %s to Lite Server %s" % (eip_label(eip), server_label(server))):
+            held = match_binding(list_server_eips(client, holder), eip["id"]) is not None
+            if not held:
+                # Unbound from its last server, still being released (asynchronous): bind it once it reads free
+                # (in check mode, without waiting: ``wait_timeout`` is None).
+                if wait_timeout is not None:
+                    eip = wait_until_free(client, eip["id"], wait_timeout, eip_label(eip))
+                return eip_pair(eip), eip, None
     where = "Lite Server %s" % server_label(holder) if holder else describe_holder(eip)
     if holder is None or not allow_rebind:
         hint = " (set allow_rebind to move it)" if holder is not None else ""
@@ -165,6 +208,8 @@ class BindingChange(object):
         self.wait_timeout = wait_timeout
         self.request_ids = []
         self.applied = []
+        # EIPs unbound by this change: releasing is asynchronous, so binding one again waits until it reads free.
+        self.released = set()
 
     @property
     def changed(self):
@@ -177,10 +222,6 @@ class BindingChange(object):
             steps.append((self.server, plan["bind"], True))
         for server, entry, bind in steps:
             try:
-                if bind and holder:
-                    # Releasing an EIP is asynchronous: it can be bound elsewhere once it reads free.
-                    with step("bind EIP %s to Lite Server %s" % (_entry_label(entry), server_label(server))):
-                        wait_until_free(self.client, entry["id"], self.wait_timeout, _entry_label(entry))
                 self._write(server, entry, bind)
             except HuaweiCloudError as err:
                 raise self._rolled_back(err)
@@ -191,12 +232,16 @@ class BindingChange(object):
                                                  "to" if bind else "from", server_label(server))
 
         def took_effect():
-            return (match_binding(list_server_eips(self.client, server["id"]), entry["id"]) is not None) == bind
+            return (match_binding(list_server_eips(self.client, server), entry["id"]) is not None) == bind
 
         with step(label):
+            if bind and entry["id"] in self.released:
+                wait_until_free(self.client, entry["id"], self.wait_timeout, _entry_label(entry))
             request_id = self.client.write(lambda: call(self.client, server["id"], entry["id"]), took_effect)
         if request_id:
             self.request_ids.append(request_id)
+        if not bind:
+            self.released.add(entry["id"])
         if undo:
             self.applied.pop()
         else:
@@ -226,7 +271,7 @@ def wait_for_bindings(client, server, plan, timeout):
     changed_eips = [e["id"] for e in plan["unbind"]] + ([plan["bind"]["id"]] if plan["bind"] else [])
 
     def fetch():
-        state = {"public_ips": list_server_eips(client, server["id"]), "eip_status": {}}
+        state = {"public_ips": list_server_eips(client, server), "eip_status": {}}
         if sorted(e["id"] for e in state["public_ips"]) == wanted:
             for eip_id in changed_eips:
                 state["eip_status"][eip_id] = get_eip(client, eip_id).get("status")

@@ -17,11 +17,28 @@ from ..module_utils._client import HuaweiCloudError, Opt, is_eip_id, validate_ip
 
 EIP = "/v3/{project_id}/eip/publicips/{id}"
 EIPS = "/v3/{project_id}/eip/publicips"
+SUBNET = "/v1/{project_id}/subnets/{id}"
+SUBNET_NOT_FOUND = 404
 
 # The fields of an EIP (v3) the collection reads.
 EIP_SHAPE = {"id": str, "status": str, "public_ip_address": Opt(str), "port_id": Opt(str),
              "associate_instance_type": Opt(str), "associate_instance_id": Opt(str),
-             "vnic": Opt({"port_id": Opt(str), "device_id": Opt(str), "instance_id": Opt(str)})}
+             "vnic": Opt({"port_id": Opt(str), "device_id": Opt(str), "instance_id": Opt(str),
+                          "instance_type": Opt(str)})}
+
+
+SUBNET_SHAPE = {"id": str, "cidr": str, "gateway_ip": Opt(str), "vpc_id": str, "name": Opt(str)}
+
+
+def get_subnet(client, subnet_id):
+    """A VPC subnet ({id, cidr, gateway_ip, vpc_id, ...}), or None when the project has no such subnet."""
+    try:
+        return client.get("vpc", SUBNET, {"id": subnet_id}, operation="read subnet %s" % subnet_id,
+                          expect={"subnet": SUBNET_SHAPE})["subnet"]
+    except HuaweiCloudError as err:
+        if err.status == SUBNET_NOT_FOUND:
+            return None
+        raise
 
 
 def is_ipv4(value):
@@ -77,10 +94,20 @@ def wait_until_free(client, eip_id, timeout, label):
                            "EIP %s to be released (status DOWN, no port)" % label, interval=0.5)
 
 
-def holder_instance_id(eip):
-    """The compute instance (ECS/BMS id) an EIP is bound to through a port, when the EIP API tells it."""
-    vnic = eip.get("vnic") or {}
-    return vnic.get("instance_id") or vnic.get("device_id") or None
+def holder_device_id(eip):
+    """The device (ECS/BMS id) of the port an EIP is bound to, when the EIP API tells it.
+
+    ``vnic.instance_id`` is not a server: it names an owning service's instance (an RDS or ELB id) and is empty
+    for a server's port."""
+    return (eip.get("vnic") or {}).get("device_id") or None
+
+
+def list_device_eips(client, device_ids, operation):
+    """The EIPs whose port belongs to one of ``device_ids`` (one filtered listing), as EIP records."""
+    wanted = sorted(set(device_ids))
+    found = client.paginate_marker("vpc", EIPS, "publicips", EIP_SHAPE, query={"vnic.device_id": wanted},
+                                   operation=operation)
+    return [e for e in found if holder_device_id(e) in wanted]
 
 
 def describe_holder(eip):
@@ -89,8 +116,11 @@ def describe_holder(eip):
         return "no resource, but its status is %s, not DOWN" % eip.get("status")
     kind = eip.get("associate_instance_type") or "resource"
     parts = ["%s %s" % (kind, eip.get("associate_instance_id") or vnic.get("port_id") or eip.get("port_id") or "?")]
-    if holder_instance_id(eip):
-        parts.append("instance %s" % holder_instance_id(eip))
+    if holder_device_id(eip):
+        parts.append("device %s" % holder_device_id(eip))
+    if (eip.get("vnic") or {}).get("instance_id"):
+        parts.append("%s instance %s" % (eip["vnic"].get("instance_type") or "service",
+                                         eip["vnic"]["instance_id"]))
     return ", ".join(parts) + " (EIP status %s)" % eip.get("status")
 
 

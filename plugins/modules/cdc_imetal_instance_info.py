@@ -35,7 +35,7 @@ options:
     description:
       - Only the instances in this state.
     type: str
-    choices: [pending, running, stopping, stopped, shutting-down, reinstalling, terminated, error]
+    choices: [pending, running, stopping, stopped, shutting-down, reinstalling, terminated, error, failed]
   physical_server:
     description:
       - Also read each instance's physical server (one call per instance) and return its power and management state.
@@ -180,7 +180,7 @@ def main():
         ids=dict(type="list", elements="str"),
         name=dict(type="str"),
         state=dict(type="str", choices=["pending", "running", "stopping", "stopped", "shutting-down",
-                                        "reinstalling", "terminated", "error"]),
+                                        "reinstalling", "terminated", "error", "failed"]),
         physical_server=dict(type="bool", default=False),
     ))
     module.run(lambda: gather(module), "list iMetal instances")

@@ -38,6 +38,10 @@ options:
     description:
       - The wanted network interfaces, one or two; the first is the primary.
       - Compared position by position with the instance's network interfaces.
+      - The change replaces the instance's whole list of network interfaces. A network interface that keeps its
+        subnet and names no O(nics[].ip_address) keeps its current address (the module sends it explicitly).
+        Listing fewer network interfaces than the instance has fails, naming the ones that would be removed,
+        unless O(purge_nics=true).
     type: list
     elements: dict
     required: true
@@ -49,11 +53,20 @@ options:
         required: true
       ip_address:
         description:
-          - The IPv4 address in that subnet. Omitted means any address of the subnet; on a change the cloud
-            allocates a free one, and the module reports it.
+          - The IPv4 address in that subnet. Omitted means the current address when the subnet is unchanged,
+            otherwise any address of the subnet; the cloud allocates a free one, and the module reports it.
+          - Before anything is sent (and in check mode), the subnet is read from the VPC API and the address must
+            be inside its CIDR, not its network, gateway or broadcast address, and not used by another instance
+            of the project.
           - Loopback, multicast, broadcast, link-local, unspecified and reserved addresses are refused before any
             request.
         type: str
+  purge_nics:
+    description:
+      - Allow the change to remove the network interfaces of the instance that O(nics) does not list (those after
+        the last one listed).
+    type: bool
+    default: false
   wait:
     description:
       - Wait for the change to finish (C(modify-ip-succeed) or C(modify-ip-failed)) and verify the addresses.
@@ -67,6 +80,11 @@ options:
     type: int
     default: 600
 notes:
+  - Each wanted subnet must exist and belong to the wanted VPC (O(vpc_id), or the instance's current VPC). An
+    address outside the subnet would stop the instance and power off its physical server, so the module refuses
+    it before sending; check mode fails exactly when the real run would be refused before sending.
+  - The status call can still answer the state from before a change for a while; a terminal state counts only once
+    the change was seen running or the instance's update time moved since it was read.
   - An IP change is possible when the instance is C(running) with no operation in progress, or to retry after a
     failed change (C(modify-ip-failed)). Otherwise the module fails, naming the instance's C(state) and
     C(operation_state), without sending anything.
@@ -186,8 +204,9 @@ error:
 """
 
 from ..module_utils._client import HuaweiCloudError, step, validate_id, validate_ref
-from ..module_utils._clouddc import (PROCESSING, IpChange, change_refusal, instance_summary, is_converged, predict,
-                                     resolve_instance, validate_nics)
+from ..module_utils._clouddc import (PROCESSING, IpChange, change_refusal, complete_nics, instance_summary,
+                                     is_converged, list_instances, preflight_refusal, predict, resolve_instance,
+                                     validate_nics)
 from ..module_utils._module import HuaweiCloudModule
 
 
@@ -208,11 +227,21 @@ def converge(module):
         instance = resolve_instance(client, p["instance"])
     label = "%s (%s)" % (instance.get("name"), instance["id"])
     current = instance_summary(instance)
+    nics = complete_nics(instance, nics, p["purge_nics"])
     if is_converged(instance, p["vpc_id"], nics):
         module.set_diff(addressing(current), addressing(current))
         return {"instance": current, "request_id": None}
 
     refusal = change_refusal(instance)
+    if refusal:
+        module.result["instance"] = current
+        raise HuaweiCloudError("Cannot change the IP addresses of iMetal instance %s: %s; nothing was sent"
+                               % (label, refusal))
+    others = []
+    if any(n.get("ip_address") for n in nics):
+        with step("list iMetal instances"):
+            others = list_instances(client)
+    refusal = preflight_refusal(client, instance, p["vpc_id"], nics, others)
     if refusal:
         module.result["instance"] = current
         raise HuaweiCloudError("Cannot change the IP addresses of iMetal instance %s: %s; nothing was sent"
@@ -245,6 +274,7 @@ def main():
             subnet_id=dict(type="str", required=True),
             ip_address=dict(type="str"),
         )),
+        purge_nics=dict(type="bool", default=False),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),
     ))

@@ -225,10 +225,11 @@ def converge(module):
     client = module.client
     with step("read the EIP bindings of Lite Server %s" % p["server"]):
         server = resolve_server(client, p["server"])
-        bound = list_server_eips(client, server["id"])
+        bound = list_server_eips(client, server)
     module.result["server"] = server_summary(server)
 
-    target, eip, holder = resolve_target(client, server, bound, p["public_ip"], p["state"], p["allow_rebind"])
+    target, eip, holder = resolve_target(client, server, bound, p["public_ip"], p["state"], p["allow_rebind"],
+                                         None if module.check_mode else wait_timeout)
     plan = plan_bindings(p["state"], bound, target, p["exclusive"])
     if not (plan["bind"] or plan["unbind"] or holder):
         module.set_diff({"public_ips": bound}, {"public_ips": bound})

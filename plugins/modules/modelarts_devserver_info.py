@@ -15,6 +15,12 @@ version_added: 0.1.0
 description:
   - Lists the Lite Servers (dev-servers) of the project, all of them or those matching O(server), with their fields
     and, unless O(public_ips=false), the EIPs bound to each. Paging is handled.
+  - The whole project is listed, whoever created the servers (IAM action C(modelarts:devserver:list)). When that is
+    refused, only the caller's own servers are listed (C(modelarts:devserver:listByUser)) and a warning says so.
+  - The EIP calls of a Lite Server answer only for A3 servers. For a server they refuse (and for a server whose
+    EIP list answers an error because nothing is bound) the EIPs are read from the VPC EIP API instead (by the
+    server's port device). A server that cannot be asked at all (C(DELETED)), or for which both ways fail, gets
+    RV(servers[].public_ips=null) and the reason in RV(servers[].public_ips_error); the run goes on.
 author:
   - hwcloud.infra contributors (@hwcloud-infra)
 extends_documentation_fragment:
@@ -96,10 +102,13 @@ servers:
       type: dict
       contains:
         id:
-          description: Id of the BMS or ECS.
+          description: Id of the BMS or ECS, or of the sub-node of an HPS server.
           type: str
         type:
           description: C(BMS), C(ECS) or C(HPS).
+          type: str
+        hps_ecs_id:
+          description: For an HPS server, the id of the sub-node's ECS (the device of its ports).
           type: str
     cloud_server_id:
       description: Id of the underlying BMS or ECS (the same as RV(servers[].cloud_server.id)).
@@ -112,13 +121,21 @@ servers:
       description: The server's image.
       type: dict
     create_at:
-      description: Creation time.
-      type: str
+      description: Creation time, in milliseconds since the epoch (as the API answers it).
+      type: int
+      sample: 1759305600000
     update_at:
-      description: Last update time.
+      description: Last update time, in milliseconds since the epoch.
+      type: int
+      sample: 1761984000000
+    public_ips_error:
+      description: Why RV(servers[].public_ips) is V(null) for this server; V(null) when it was read.
       type: str
+      returned: when O(public_ips=true)
     public_ips:
-      description: EIPs bound to the server, sorted by address. Absent when O(public_ips=false).
+      description:
+        - EIPs bound to the server, sorted by address. Absent when O(public_ips=false).
+        - V(null) when they could not be read (see RV(servers[].public_ips_error)).
       type: list
       elements: dict
       returned: when O(public_ips=true)
@@ -131,8 +148,9 @@ servers:
           type: str
 """
 
-from ..module_utils._client import step, validate_ref
-from ..module_utils._modelarts import find_servers, list_server_eips, list_servers, server_label, shape_server
+from ..module_utils._client import HuaweiCloudError, step, validate_ref
+from ..module_utils._modelarts import (GONE_STATUSES, find_servers, list_server_eips, list_servers, server_label,
+                                       shape_server)
 from ..module_utils._module import HuaweiCloudModule
 
 
@@ -145,11 +163,22 @@ def gather(module):
         servers = find_servers(client, p["server"])[0] if p["server"] is not None else list_servers(client)
     shaped = []
     for server in sorted(servers, key=lambda s: (s.get("name") or "", s.get("id") or "")):
-        eips = None
-        if p["public_ips"]:
-            with step("list the EIPs of Lite Server %s" % server_label(server)):
-                eips = list_server_eips(client, server["id"])
-        shaped.append(shape_server(server, eips))
+        if not p["public_ips"]:
+            shaped.append(shape_server(server))
+            continue
+        eips, error = None, None
+        if server.get("status") in GONE_STATUSES:
+            error = "the server is %s: its EIPs cannot be listed" % server.get("status")
+        else:
+            try:
+                with step("list the EIPs of Lite Server %s" % server_label(server)):
+                    eips = list_server_eips(client, server)
+            except HuaweiCloudError as err:
+                error = str(err)
+                client.warn("EIPs of Lite Server %s not read: %s" % (server_label(server), err))
+        entry = shape_server(server)
+        entry.update(public_ips=eips, public_ips_error=error)
+        shaped.append(entry)
     return {"servers": shaped}
 
 

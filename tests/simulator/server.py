@@ -58,6 +58,22 @@ def _now_text():
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _now_precise():
+    """A time stamp with milliseconds (iMetal updates: two changes in one second must differ)."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _now_ms():
+    """ModelArts times are epoch milliseconds (SDK type int)."""
+    return int(time.time() * 1000)
+
+
+def _authorize(sim, action):
+    """Refuse an IAM action listed in the ``denied_actions`` knob, as IAM does for a policy without it."""
+    if action in sim.state.config["denied_actions"]:
+        raise ApiError(403, "ModelArts.0203", "Invalid token, or policy doesn't allow %s to be performed." % action)
+
+
 def _public(record):
     return {k: v for k, v in record.items() if not k.startswith("sim_")}
 
@@ -110,7 +126,7 @@ def iam_tokens(sim, ctx):
     expires = datetime.now(timezone.utc) + timedelta(seconds=st.config["token_ttl_seconds"])
     with st.lock:
         st.tokens[token] = {"token": token, "project_id": project["id"], "domain_id": domain["id"],
-                            "expires_at": format_time(expires)}
+                            "expires_at": format_time(expires), "user_id": record.get("id")}
     body = {"token": {"expires_at": format_time(expires), "issued_at": format_time(datetime.now(timezone.utc)),
                       "methods": ["password"], "catalog": [],
                       "project": {"id": project["id"], "name": project["name"],
@@ -152,19 +168,38 @@ def _bound_eips(sim, server_id):
                   key=lambda e: e["id"])
 
 
+def _project_servers(sim, ctx):
+    return [s for s in sim.state.dev_servers.values() if s["sim_project_id"] == ctx["project_id"]]
+
+
 def ma_list(sim, ctx):
+    """The calling user's servers ("Obtaining All DevServer Instances of a User"), offset paged."""
+    _authorize(sim, "modelarts:devserver:listByUser")
     query = ctx["query"]
     limit = _int_arg(query, "limit", 10, 0, 1024) or 10
-    offset = _int_arg(query, "offset", 0, 0, 1 << 31)
-    sort_key = _one(query, "sort_key", "create_at")
-    if sort_key not in ("create_at", "name", "status", "id", "update_at"):
+    offset = _int_arg(query, "offset", 0, 0, 2147483647)
+    sort_key = _one(query, "sort_key", "createTime")
+    if sort_key not in ("createTime", "updateTime"):
         raise ApiError(400, "ModelArts.6401", "Invalid sort_key %s" % sort_key)
-    reverse = _one(query, "sort_dir", "DESC").upper() == "DESC"
-    servers = [s for s in sim.state.dev_servers.values() if s["sim_project_id"] == ctx["project_id"]]
-    servers.sort(key=lambda s: (str(s.get(sort_key, "")), s["id"]), reverse=reverse)
-    page = servers[offset:offset + limit]
-    return Reply(200, {"current": offset // limit, "data": [_public(s) for s in page],
+    sort_dir = _one(query, "sort_dir", "ASC")
+    if sort_dir not in ("ASC", "DESC"):
+        raise ApiError(400, "ModelArts.6401", "Invalid sort_dir %s" % sort_dir)
+    owner = _one(query, "owner") or ctx["principal"].get("user_id")
+    field = "create_at" if sort_key == "createTime" else "update_at"
+    servers = [s for s in _project_servers(sim, ctx) if s.get("sim_owner") == owner]
+    servers.sort(key=lambda s: (s.get(field) or 0, s["id"]), reverse=sort_dir == "DESC")
+    cap = sim.state.config["modelarts_page_cap"]
+    page = servers[offset:offset + (min(limit, cap) if cap else limit)]
+    return Reply(200, {"current": offset // limit + 1, "data": [_public(s) for s in page],
                        "pages": (len(servers) + limit - 1) // limit, "size": len(page), "total": len(servers)})
+
+
+def ma_list_all(sim, ctx):
+    """Every server of the project, whoever owns it (one answer: the call has no paging parameters)."""
+    _authorize(sim, "modelarts:devserver:list")
+    servers = sorted(_project_servers(sim, ctx), key=lambda s: (s.get("create_at") or 0, s["id"]))
+    return Reply(200, {"current": 1, "data": [_public(s) for s in servers], "pages": 1, "size": len(servers),
+                       "total": len(servers)})
 
 
 def ma_show(sim, ctx, server_id):
@@ -182,7 +217,7 @@ def ma_action(sim, ctx, server_id, action):
                        % (server_id, server["status"], action))
     with sim.state.lock:
         server["status"] = "STOPPED" if action == "stop" else "RUNNING"
-        server["update_at"] = _now_text()
+        server["update_at"] = _now_ms()
     return Reply(200, _public(server))
 
 
@@ -190,11 +225,24 @@ def _eip_pairs(eips):
     return [{"id": e["id"], "address": e["public_ip_address"]} for e in eips]
 
 
+def _a3_only(server, server_id, what):
+    """The EIP calls of a Lite Server are "Only for A3"; a deleted server answers none of them."""
+    if server["status"] == "DELETED":
+        raise ApiError(400, "ModelArts.6408", "LiteServer instance '%s' in status DELETED does not support %s."
+                       % (server_id, what))
+    if not server.get("sim_a3", True):
+        raise ApiError(400, "ModelArts.6411", "LiteServer instance '%s' is not an A3 server; %s is only supported "
+                       "for A3." % (server_id, what))
+
+
 def ma_list_eips(sim, ctx, server_id):
-    _server(sim, ctx, server_id)
+    server = _server(sim, ctx, server_id)
+    _a3_only(server, server_id, "listing EIPs")
     eips = _bound_eips(sim, server_id)
-    if not eips and sim.state.config["list_eips_when_empty"] == "error":
-        raise ApiError(400, "ModelArts.6413", "LiteServer instance '%s' has no EIP bound." % server_id)
+    config = sim.state.config
+    if not eips and config["list_eips_when_empty"] == "error":
+        error = config["list_eips_empty_error"]
+        raise ApiError(int(error["status"]), error["code"], error["message"])
     return Reply(200, {"public_ips": _eip_pairs(eips)})
 
 
@@ -206,25 +254,28 @@ def ma_bind_eip(sim, ctx, server_id):
         eip_id = body.get("public_ip_id")
         if not isinstance(eip_id, str) or not 1 <= len(eip_id) <= 64:
             raise ApiError(400, "ModelArts.6400", "Invalid request: public_ip_id is required.")
-        if not server.get("sim_a3", True):
-            raise ApiError(400, "ModelArts.6411", "LiteServer instance '%s' is not an A3 server; binding an EIP is "
-                           "only supported for A3." % server_id)
+        _a3_only(server, server_id, "binding an EIP")
         if server["status"] != "RUNNING":
             raise ApiError(400, "ModelArts.6408", "LiteServer instance '%s' in status %s does not support "
                            "binding an EIP." % (server_id, server["status"]))
         eip = _eip(sim, ctx, eip_id, ApiError(400, "ModelArts.6410", "EIP '%s' not found." % eip_id))
         if eip.get("sim_bound_server") == server_id:
             raise ApiError(400, "ModelArts.6409", "EIP '%s' is already bound to this LiteServer." % eip_id)
+        _still_releasing(st, eip)
         if eip["status"] != "DOWN" or eip.get("port_id") or eip.get("associate_instance_id"):
             raise ApiError(400, "ModelArts.6409", "EIP '%s' is already used by another resource." % eip_id)
         port_id = st.new_id()
         private_ip = next((e.get("uri") for e in server.get("endpoints", []) if e.get("uri")), None)
+        cloud_server = server["cloud_server"]
+        # The port's device is the ECS/BMS: for an HPS server the sub-node's ECS (hps_ecs_id). vnic.instance_id names
+        # an owning service's instance (RDS, ...) and is empty for a server's port.
         eip.update({
             "status": "ACTIVE", "port_id": port_id, "private_ip_address": private_ip,
             "associate_instance_type": "PORT", "associate_instance_id": port_id,
-            "vnic": {"port_id": port_id, "private_ip_address": private_ip, "device_id": server["cloud_server"]["id"],
-                     "device_owner": "compute:nova", "instance_id": server["cloud_server"]["id"],
-                     "instance_type": server["cloud_server"].get("type", "BMS"), "vpc_id": server.get("vpc_id")},
+            "vnic": {"port_id": port_id, "private_ip_address": private_ip,
+                     "device_id": cloud_server.get("hps_ecs_id") or cloud_server["id"],
+                     "device_owner": "compute:nova", "instance_id": "", "instance_type": "",
+                     "vpc_id": server.get("vpc_id")},
             "sim_bound_server": server_id, "updated_at": _now_text(),
         })
         if st.config["eip_settle_reads"]:
@@ -235,11 +286,20 @@ def ma_bind_eip(sim, ctx, server_id):
 def ma_unbind_eip(sim, ctx, server_id, eip_id):
     st = sim.state
     with st.lock:
-        _server(sim, ctx, server_id)
+        server = _server(sim, ctx, server_id)
+        _a3_only(server, server_id, "unbinding an EIP")
         eip = _eip(sim, ctx, eip_id, ApiError(400, "ModelArts.6410", "EIP '%s' not found." % eip_id))
         if eip.get("sim_bound_server") != server_id:
             raise ApiError(400, "ModelArts.6412", "EIP '%s' is not bound to LiteServer instance '%s'."
                            % (eip_id, server_id))
+        config = st.config
+        if config["eip_release_reads"] or config["eip_release_seconds"]:
+            # The server no longer lists it, but the EIP stays in use with its old port until released.
+            eip["sim_bound_server"] = None
+            eip["status"] = config["eip_release_status"]
+            eip["sim_releasing"] = {"reads": int(config["eip_release_reads"]),
+                                    "until": time.monotonic() + float(config["eip_release_seconds"])}
+            return Reply(200, None)
         _release_eip(eip)
         if st.config["eip_settle_reads"]:
             st.settling[eip_id] = {"reads": st.config["eip_settle_reads"], "shown_status": "ACTIVE"}
@@ -248,15 +308,33 @@ def ma_unbind_eip(sim, ctx, server_id, eip_id):
 
 def _release_eip(eip):
     eip.update({"status": "DOWN", "port_id": None, "private_ip_address": None, "associate_instance_type": None,
-                "associate_instance_id": None, "vnic": None, "sim_bound_server": None, "updated_at": _now_text()})
+                "associate_instance_id": None, "vnic": None, "sim_bound_server": None, "updated_at": _now_text(),
+                "sim_releasing": None})
+
+
+def _still_releasing(st, eip, read=False):
+    """Finish a release whose reads and seconds are used up; raise 'in use' while it is still going on.
+
+    ``read``: a VPC read of the EIP, which counts against the release's reads instead of raising."""
+    releasing = eip.get("sim_releasing")
+    if not releasing:
+        return False
+    if releasing["reads"] <= 0 and time.monotonic() >= releasing["until"]:
+        _release_eip(eip)
+        return False
+    if read:
+        releasing["reads"] -= 1
+        return True
+    raise ApiError(400, "ModelArts.6409", "EIP '%s' is already used by another resource." % eip["id"])
 
 
 # ---- VPC EIPs -----------------------------------------------------------------------------------------------------
 
 def _eip_view(sim, eip, version):
     st = sim.state
-    status = eip["status"]
     with st.lock:
+        _still_releasing(st, eip, read=True)
+        status = eip["status"]
         settling = st.settling.get(eip["id"])
         if settling:
             status = settling["shown_status"]
@@ -295,6 +373,15 @@ def _project_eips(sim, ctx, query):
     ports = query.get("port_id")
     if ports:
         eips = [e for e in eips if e.get("port_id") in ports]
+    for name, read in (("vnic.device_id", lambda e: (e.get("vnic") or {}).get("device_id")),
+                       ("vnic.port_id", lambda e: (e.get("vnic") or {}).get("port_id")),
+                       ("vnic.instance_id", lambda e: (e.get("vnic") or {}).get("instance_id")),
+                       ("status", lambda e: e.get("status")),
+                       ("associate_instance_type", lambda e: e.get("associate_instance_type")),
+                       ("associate_instance_id", lambda e: e.get("associate_instance_id"))):
+        wanted = query.get(name)
+        if wanted:
+            eips = [e for e in eips if read(e) in wanted]
     marker = _one(query, "marker")
     if marker:
         eips = [e for e in eips if e["id"] > marker]
@@ -359,12 +446,17 @@ def _progress_ip_change(sim, instance_id):
             inst["error"] = None
             if physical:
                 physical["power_state"] = "on"
-        inst["updated_at"] = _now_text()
+        inst["updated_at"] = _now_precise()
 
 
 def _instance(sim, ctx, instance_id):
     return _owned(sim.state.instances, instance_id, ctx, "sim_project_id",
                   ApiError(400, "CLOUDDC.1004", "The instance %s does not exist." % instance_id))
+
+
+# The instance_state filter's values (the SDK's InstanceState, the CloudDC states, and "failed").
+INSTANCE_STATES = frozenset(("pending", "running", "stopping", "stopped", "shutting-down", "reinstalling",
+                             "terminated", "error", "failed"))
 
 
 def cdc_list(sim, ctx):
@@ -373,11 +465,18 @@ def cdc_list(sim, ctx):
     limit = 10 if limit < 10 else min(limit, 1000)
     instances = sorted((i for i in sim.state.instances.values() if i["sim_project_id"] == ctx["project_id"]),
                        key=lambda i: i["id"])
+    if len(query.get("instance_id", [])) > 1:
+        raise ApiError(400, "CLOUDDC.1001", "instance_id must be one comma-separated value.")
     ids = [part for value in query.get("instance_id", []) for part in value.split(",") if part]
+    if len(ids) > 100:
+        raise ApiError(400, "CLOUDDC.1001", "instance_id lists %d ids; at most 100 are allowed." % len(ids))
     if ids:
         instances = [i for i in instances if i["id"] in ids]
     states = query.get("instance_state")
     if states:
+        unknown = sorted(set(states) - INSTANCE_STATES)
+        if unknown:
+            raise ApiError(400, "CLOUDDC.1001", "Invalid instance_state %s." % unknown[0])
         instances = [i for i in instances if i["state"] in states]
     server_ids = query.get("server_id")
     if server_ids:
@@ -395,6 +494,12 @@ def cdc_list(sim, ctx):
 
 def cdc_status(sim, ctx, instance_id):
     _instance(sim, ctx, instance_id)
+    with sim.state.lock:
+        stale = sim.state.stale_status.get(instance_id)
+        if stale and stale["reads"] > 0:
+            # The status service has not caught up with the change yet: it answers what it said before it.
+            stale["reads"] -= 1
+            return Reply(200, dict(stale["answer"]))
     _progress_ip_change(sim, instance_id)
     inst = sim.state.instances[instance_id]
     return Reply(200, {"state": inst["state"], "operation_state": inst.get("operation_state"),
@@ -451,6 +556,10 @@ def cdc_change_ip(sim, ctx, instance_id):
                                       % (address, subnet_id))
             taken.add(address)
             new_nics.append({"subnet_id": subnet_id, "ipv4_address": address})
+        st.stale_status[instance_id] = {
+            "reads": int(st.config["imetal_stale_status_reads"]),
+            "answer": {"state": inst["state"], "operation_state": inst.get("operation_state"),
+                       "error": inst.get("error")}}
         inst["operation_state"] = "modify-ip-processing"
         inst["error"] = None
         st.pending_ip_changes[instance_id] = {
@@ -459,6 +568,34 @@ def cdc_change_ip(sim, ctx, instance_id):
             "ready_at": time.monotonic() + float(st.config["imetal_ip_change_seconds"]),
         }
         return Reply(202, None)
+
+
+def vpc_subnet_show(sim, ctx, subnet_id):
+    subnet = sim.state.subnets.get(subnet_id)
+    if subnet is None or subnet["project_id"] != ctx["project_id"]:
+        raise ApiError(404, "VPC.0202", "Query resource by id %s fail.the subnet could not be found." % subnet_id,
+                       shape="vpc_v1")
+    return Reply(200, {"subnet": _subnet_view(subnet)})
+
+
+def vpc_subnet_list(sim, ctx):
+    query = ctx["query"]
+    limit = _int_arg(query, "limit", 2000, 1, 2000)
+    vpc_id = _one(query, "vpc_id")
+    subnets = sorted((s for s in sim.state.subnets.values() if s["project_id"] == ctx["project_id"]
+                      and (vpc_id is None or s["vpc_id"] == vpc_id)), key=lambda s: s["id"])
+    marker = _one(query, "marker")
+    if marker:
+        subnets = [s for s in subnets if s["id"] > marker]
+    return Reply(200, {"subnets": [_subnet_view(s) for s in subnets[:limit]]})
+
+
+def _subnet_view(subnet):
+    return {"id": subnet["id"], "name": subnet.get("name"), "description": "", "cidr": subnet["cidr"],
+            "gateway_ip": subnet["gateway_ip"], "vpc_id": subnet["vpc_id"], "status": "ACTIVE",
+            "dhcp_enable": True, "ipv6_enable": False, "tenant_id": subnet["project_id"],
+            "availability_zone": "", "primary_dns": "100.125.1.250", "secondary_dns": "100.125.64.250",
+            "neutron_network_id": subnet["id"], "neutron_subnet_id": subnet["id"]}
 
 
 def cdc_physical_server(sim, ctx, server_id):
@@ -478,6 +615,7 @@ ROUTES = [
     ("POST", r"^/v3/auth/tokens$", iam_tokens, "iam", "none"),
     ("GET", r"^/v3/projects$", iam_projects, "iam", "domain"),
     ("GET", r"^/v1/%s/dev-servers$" % P, ma_list, "modelarts", "project"),
+    ("GET", r"^/v1/%s/dev-servers/all$" % P, ma_list_all, "modelarts", "project"),
     ("GET", r"^/v1/%s/dev-servers/(?P<server_id>%s)$" % (P, ID), ma_show, "modelarts", "project"),
     ("PUT", r"^/v1/%s/dev-servers/(?P<server_id>%s)/(?P<action>start|stop|reboot)$" % (P, ID), ma_action,
      "modelarts", "project"),
@@ -489,14 +627,110 @@ ROUTES = [
     ("GET", r"^/v1/%s/publicips/(?P<eip_id>%s)$" % (P, ID), vpc_v1_show, "vpc", "project"),
     ("GET", r"^/v3/%s/eip/publicips$" % P, vpc_v3_list, "vpc", "project"),
     ("GET", r"^/v3/%s/eip/publicips/(?P<eip_id>%s)$" % (P, ID), vpc_v3_show, "vpc", "project"),
+    ("GET", r"^/v1/%s/subnets$" % P, vpc_subnet_list, "vpc", "project"),
+    ("GET", r"^/v1/%s/subnets/(?P<subnet_id>%s)$" % (P, ID), vpc_subnet_show, "vpc", "project"),
     ("GET", r"^/v1/%s/instances$" % P, cdc_list, "clouddc", "project"),
     ("GET", r"^/v1/%s/instances/(?P<instance_id>%s)/status$" % (P, ID), cdc_status, "clouddc", "project"),
     ("PUT", r"^/v1/%s/instances/(?P<instance_id>%s)/ip$" % (P, ID), cdc_change_ip, "clouddc", "project"),
     ("GET", r"^/v1/%s/physicalservers/(?P<server_id>%s)$" % (P, ID), cdc_physical_server, "clouddc", "project"),
 ]
 COMPILED = [(m, re.compile(p), h, s, a) for m, p, h, s, a in ROUTES]
+
+# What each call accepts, from the SDK's request models: query names, and the body's fields with their types
+# (a list holds the schema of its items). Anything else is refused with 400 naming the parameter.
+_EIP_V3_QUERY = (
+    "marker offset limit fields sort_key sort_dir id ip_version public_ip_address public_ip_address_like "
+    "public_ipv6_address public_ipv6_address_like type network_type publicip_pool_name status alias_like alias "
+    "description vnic.private_ip_address vnic.private_ip_address_like vnic.device_id vnic.device_owner vnic.vpc_id "
+    "vnic.port_id vnic.device_owner_prefixlike vnic.instance_type vnic.instance_id bandwidth.id bandwidth.name "
+    "bandwidth.name_like bandwidth.size bandwidth.share_type bandwidth.charge_mode billing_info billing_mode "
+    "associate_instance_type associate_instance_id enterprise_project_id public_border_group "
+    "allow_share_bandwidth_type_any").split()
+QUERY_NAMES = {
+    iam_projects: ("domain_id", "name", "parent_id", "enabled", "is_domain", "page", "per_page"),
+    ma_list: ("owner", "sort_dir", "sort_key", "limit", "offset"),
+    vpc_v1_list: ("marker", "limit", "ip_version", "enterprise_project_id", "port_id", "public_ip_address",
+                  "private_ip_address", "id", "allow_share_bandwidth_type_any"),
+    vpc_v3_list: _EIP_V3_QUERY,
+    vpc_subnet_list: ("limit", "marker", "vpc_id"),
+    cdc_list: ("limit", "marker", "instance_state", "instance_id", "server_id"),
+}
+BODY_SCHEMAS = {
+    ma_bind_eip: {"public_ip_id": str},
+    cdc_change_ip: {"vpc_id": str, "nics": [{"subnet_id": str, "ip_address": str}]},
+}
+# Calls whose body the gateway hands over as it is (checked by the handler).
+FREE_BODIES = (iam_tokens,)
+# Decimal ranges from the SDK models, for the query parameters that have them.
+QUERY_RANGES = {
+    (vpc_v3_list, "limit"): (0, 2000),
+    (cdc_list, "limit"): (0, 2147483647),
+}
+
+
+def _check_body(value, schema, where):
+    """The field path of the first part of ``value`` that ``schema`` does not allow, with the reason, or None."""
+    if isinstance(schema, dict):
+        if not isinstance(value, dict):
+            return where or "body", "must be an object"
+        for key in value:
+            if key not in schema:
+                return (where + "." if where else "") + key, "is not a known field"
+        for key, sub in schema.items():
+            if key in value and value[key] is not None:
+                found = _check_body(value[key], sub, (where + "." if where else "") + key)
+                if found:
+                    return found
+        return None
+    if isinstance(schema, list):
+        if not isinstance(value, list):
+            return where, "must be an array"
+        for index, item in enumerate(value):
+            found = _check_body(item, schema[0], "%s[%d]" % (where, index))
+            if found:
+                return found
+        return None
+    if not isinstance(value, schema) or isinstance(value, bool) and schema is not bool:
+        return where, "must be of type %s" % schema.__name__
+    return None
+
+
+def check_request(handler, method, query, headers, body, parsed, project_id):
+    """The gateway's and the service's checks of a request's form: X-Project-Id, Content-Type, known query
+    parameters and body fields of the SDK's types. Raises ApiError (400) naming what is wrong."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    header_project = lowered.get("x-project-id")
+    if header_project is not None and project_id is not None and header_project != project_id:
+        raise ApiError(400, "APIG.0201", "The X-Project-Id header %s does not match the project %s of the path."
+                       % (header_project, project_id))
+    allowed = QUERY_NAMES.get(handler, ())
+    for name in query:
+        if name not in allowed:
+            raise ApiError(400, "APIG.0201", "Unknown query parameter %s." % name)
+    for (route, name), (low, high) in QUERY_RANGES.items():
+        if route is handler and name in query:
+            _int_arg(query, name, None, low, high)
+    if method in ("POST", "PUT", "PATCH") and body:
+        content_type = (lowered.get("content-type") or "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            raise ApiError(400, "APIG.0201", "The request body must be sent with Content-Type application/json, "
+                           "not %r." % content_type)
+        if parsed is None:
+            raise ApiError(400, "APIG.0201", "The request body is not valid JSON.")
+    if handler in FREE_BODIES:
+        return
+    schema = BODY_SCHEMAS.get(handler)
+    if schema is None:
+        if body:
+            raise ApiError(400, "APIG.0201", "This call takes no request body.")
+        return
+    if not body:
+        raise ApiError(400, "APIG.0201", "The request body is missing.")
+    found = _check_body(parsed, schema, "")
+    if found:
+        raise ApiError(400, "APIG.0201", "Invalid request body: %s %s." % found)
 # The casing of the request id header differs between services in the real cloud; clients must not care.
-REQUEST_ID_HEADER = {"iam": "X-Request-Id", "modelarts": "X-Request-Id", "vpc": "X-Request-Id",
+REQUEST_ID_HEADER = {"iam": "X-IAM-Trace-Id", "modelarts": "X-Request-Id", "vpc": "X-Request-Id",
                      "clouddc": "X-request-id", "admin": "X-Request-Id"}
 
 
@@ -548,6 +782,7 @@ class Simulator:
                 raise ApiError(429, "APIG.0308", "The throttling threshold has been reached: policy user over "
                                "ratelimit,limit:%s,time:1 second" % limit)
             ctx["principal"] = principal
+            check_request(handler, method, query, headers, body, parsed, ctx["project_id"])
             return handler(self, ctx, **groups), entry
         except ApiError as err:
             return Reply(err.status, err.body()), entry
@@ -561,11 +796,11 @@ class Simulator:
         if "x-auth-token" in lowered:
             record = verify_token(self.state, lowered["x-auth-token"])
             principal = {"kind": "token", "name": "token:" + record["token"][-8:], "domain_id": record["domain_id"],
-                         "project_id": record["project_id"]}
+                         "project_id": record["project_id"], "user_id": record.get("user_id")}
         elif "authorization" in lowered:
             cred = verify_aksk(self.state, method, raw_path, raw_query, headers, body)
             principal = {"kind": "aksk", "name": cred["access_key"], "domain_id": cred["domain_id"],
-                         "project_id": None}
+                         "project_id": None, "user_id": cred.get("user_id")}
         else:
             raise AuthError(401, "APIG.1000", "Incorrect IAM authentication information: the request carries "
                                               "neither an X-Auth-Token nor an Authorization header")
@@ -623,9 +858,12 @@ class Simulator:
                 return Reply(400, {"error": "unknown project_id"})
             token = "MII" + uuid.uuid4().hex
             expires = datetime.now(timezone.utc) + timedelta(seconds=data.get("ttl", st.config["token_ttl_seconds"]))
+            user = data.get("user_id") or next(
+                (u.get("id") for u in st.users if (st.domain_by_name(u["domain"]) or {}).get("id")
+                 == project["domain_id"]), None)
             with st.lock:
                 st.tokens[token] = {"token": token, "project_id": project["id"], "domain_id": project["domain_id"],
-                                    "expires_at": format_time(expires)}
+                                    "expires_at": format_time(expires), "user_id": user}
             return Reply(201, {"token": token})
         if name == "tokens/expire" and method == "POST":
             with st.lock:

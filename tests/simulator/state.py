@@ -9,13 +9,27 @@ import time
 import uuid
 
 DEFAULT_CONFIG = {
-    # What GET /dev-servers/{id}/publicips answers when nothing is bound: "empty" ({"public_ips": []}) or "error".
-    "list_eips_when_empty": "empty",
+    # What GET /dev-servers/{id}/publicips answers when nothing is bound: "error" (the documented answer, whose
+    # status, code and text are ``list_eips_empty_error``) or "empty" ({"public_ips": []}).
+    "list_eips_when_empty": "error",
+    "list_eips_empty_error": {"status": 400, "code": "ModelArts.6413",
+                              "message": "The LiteServer instance has no EIP bound."},
+    # Releasing an EIP is asynchronous: after an unbind it stays in use (shown with ``eip_release_status`` and its
+    # old port) for this many VPC reads of it and at least this many seconds; a bind meanwhile is refused as in use.
+    "eip_release_reads": 0,
+    "eip_release_seconds": 0,
+    "eip_release_status": "ACTIVE",
+    # After a bind the EIP reads BINDING (ACTIVE while unbinding) for this many VPC reads of it.
+    "eip_settle_reads": 0,
+    # ModelArts listings answer at most this many servers per page whatever ``limit`` asks (0: no cap).
+    "modelarts_page_cap": 0,
     # An iMetal IP change stays modify-ip-processing for this many status reads and at least this many seconds.
     "imetal_ip_change_polls": 2,
     "imetal_ip_change_seconds": 0,
-    # After a bind/unbind the EIP reads BINDING (or ACTIVE while unbinding) for this many VPC reads of it.
-    "eip_settle_reads": 0,
+    # After an IP change is accepted, this many status reads still answer the state from before it (stale reads).
+    "imetal_stale_status_reads": 0,
+    # IAM actions refused to every caller with 403, e.g. ["modelarts:devserver:list"].
+    "denied_actions": [],
     # Requests per second allowed per credential (AK, token); past it: 429 APIG.0308.
     "rate_limit_per_second": 100,
     "token_ttl_seconds": 86400,
@@ -46,6 +60,7 @@ class SimState:
             self.physical_servers = {p["id"]: p for p in seed.get("physical_servers", [])}
             self.pending_ip_changes = {}
             self.settling = {}
+            self.stale_status = {}
             self.faults = []
             self.requests = []
             self.rate_windows = {}

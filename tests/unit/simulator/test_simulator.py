@@ -46,12 +46,13 @@ def test_bind_then_list_then_unbind_changes_eip_state(sim, client):
     assert resp.body == {"public_ips": [{"id": eip["id"], "address": eip["public_ip_address"]}]}
     v3 = client.get("vpc", "/v3/{project_id}/eip/publicips/{id}", {"id": eip["id"]})["publicip"]
     assert v3["status"] == "ACTIVE" and v3["associate_instance_type"] == "PORT"
-    assert v3["vnic"]["instance_id"] == server["cloud_server"]["id"]
+    # The port's device is the HPS sub-node's ECS; vnic.instance_id is for owning services, empty for a server.
+    assert v3["vnic"]["device_id"] == server["cloud_server"]["hps_ecs_id"] and v3["vnic"]["instance_id"] == ""
     v1 = client.get("vpc", "/v1/{project_id}/publicips/{id}", {"id": eip["id"]})["publicip"]
     assert v1["port_id"] and v1["private_ip_address"] == server["endpoints"][0]["uri"]
     unbound = client.request("DELETE", "modelarts", UNBIND, {"id": server["id"], "eip": eip["id"]})
     assert unbound.status == 200 and unbound.body is None
-    assert client.get("modelarts", EIPS_OF, {"id": server["id"]}) == {"public_ips": []}
+    assert error_of(lambda: client.get("modelarts", EIPS_OF, {"id": server["id"]})).code == "ModelArts.6413"
     assert client.get("vpc", "/v1/{project_id}/publicips/{id}", {"id": eip["id"]})["publicip"]["status"] == "DOWN"
 
 
@@ -91,10 +92,13 @@ def test_non_a3_server_and_unknown_server_and_unknown_eip(sim, client):
 
 def test_list_eips_when_nothing_is_bound_both_documented_answers(sim, client):
     server = by_name(sim, "dev_servers", "train-a3-02")
-    assert client.get("modelarts", EIPS_OF, {"id": server["id"]}) == {"public_ips": []}
-    sim.configure(list_eips_when_empty="error")
     err = error_of(lambda: client.get("modelarts", EIPS_OF, {"id": server["id"]}))
     assert (err.status, err.code) == (400, "ModelArts.6413")
+    sim.configure(list_eips_empty_error={"status": 404, "code": "X.1", "message": "EIP does not exist."})
+    err = error_of(lambda: client.get("modelarts", EIPS_OF, {"id": server["id"]}))
+    assert (err.status, err.code, err.error_message) == (404, "X.1", "EIP does not exist.")
+    sim.configure(list_eips_when_empty="empty")
+    assert client.get("modelarts", EIPS_OF, {"id": server["id"]}) == {"public_ips": []}
     bound = by_name(sim, "dev_servers", "train-a3-04")
     assert client.get("modelarts", EIPS_OF, {"id": bound["id"]})["public_ips"][0]["address"] == "203.0.113.40"
 

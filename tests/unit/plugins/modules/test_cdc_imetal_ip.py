@@ -98,8 +98,9 @@ def test_check_mode_writes_nothing_and_predicts(sim, run_module):
     args = {"instance": "gpu-node-01", "nics": [{"subnet_id": a1, "ip_address": "10.0.1.50"}, {"subnet_id": a2}]}
     out = run_module(main, sim, args, check_mode=True, diff=True)
     assert out["changed"] is True and out["request_id"] is None
+    # The second NIC keeps its subnet and names no address: it keeps its current one.
     assert out["instance"]["network_interfaces"] == [{"subnet_id": a1, "ipv4_address": "10.0.1.50"},
-                                                     {"subnet_id": a2, "ipv4_address": None}]
+                                                     {"subnet_id": a2, "ipv4_address": "10.0.2.10"}]
     assert out["diff"]["before"]["network_interfaces"][0]["ipv4_address"] == "10.0.1.10"
     assert out["diff"]["after"]["network_interfaces"][0]["ipv4_address"] == "10.0.1.50"
     assert puts(sim) == [] and addresses(sim, "gpu-node-01") == ["10.0.1.10", "10.0.2.10"]
@@ -134,11 +135,19 @@ def test_auto_allocated_address_is_reported_and_then_stable(sim, run_module):
     assert a1 != b1["id"]
 
 
+def reserve(sim, subnet_name, address):
+    """Reserve an address inside a subnet: the VPC API does not show it, so only the change itself fails on it."""
+    seed = sim.state()
+    next(s for s in seed["subnets"] if s["name"] == subnet_name).setdefault("reserved", []).append(address)
+    sim.reset(seed)
+
+
 def test_failed_change_reports_the_instance_error(sim, run_module):
     a1 = subnet(sim, "subnet-a1")["id"]
-    out = run_module(main, sim, {"instance": "gpu-node-03", "nics": [{"subnet_id": a1, "ip_address": "10.9.9.9"}]})
-    assert out["failed"] and "modify-ip-failed" in out["msg"] and "CLOUDDC.2001" in out["msg"]
-    assert out["error"]["code"] == "CLOUDDC.2001" and "10.9.9.9" in out["error"]["message"]
+    reserve(sim, "subnet-a1", "10.0.1.99")
+    out = run_module(main, sim, {"instance": "gpu-node-03", "nics": [{"subnet_id": a1, "ip_address": "10.0.1.99"}]})
+    assert out["failed"] and "modify-ip-failed" in out["msg"] and "CLOUDDC.2002" in out["msg"]
+    assert out["error"]["code"] == "CLOUDDC.2002" and "10.0.1.99" in out["error"]["message"]
     assert out["error"]["request_id"] == puts(sim)[0]["request_id"]
     assert addresses(sim, "gpu-node-03") == ["10.0.1.12"]
 
@@ -202,7 +211,7 @@ def test_lost_put_that_did_not_apply_is_sent_once_more(sim, run_module):
     assert [p["fault"] for p in puts(sim)] == ["drop-before", None]
     log = sim.requests()
     first, second = [i for i, r in enumerate(log) if r["method"] == "PUT"]
-    settle_reads = [r for r in log[first:second] if r["method"] == "GET" and r["path"].endswith("/status")]
+    settle_reads = [r for r in log[first:second] if r["method"] == "GET" and r["path"].endswith("/instances")]
     assert len(settle_reads) >= 3, "re-read for the settle window (api_timeout) before sending again"
 
 

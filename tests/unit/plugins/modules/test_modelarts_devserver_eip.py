@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.hwcloud.infra.plugins.module_utils._client import HuaweiCloudError
-from ansible_collections.hwcloud.infra.plugins.module_utils._modelarts import (match_binding, nothing_bound_error,
+from ansible_collections.hwcloud.infra.plugins.module_utils._modelarts import (match_binding, refused_for_server,
                                                                                plan_bindings)
 from ansible_collections.hwcloud.infra.plugins.modules.modelarts_devserver_eip import main
 
@@ -39,16 +39,19 @@ def test_match_binding_by_id_or_address():
 
 
 @pytest.mark.parametrize("status,code,message,expected", [
-    (400, "ModelArts.6404", "LiteServer instance 'x' not found.", True),
+    (400, "ModelArts.6404", "LiteServer instance 'x' not found.", False),
     (400, "ModelArts.6413", "LiteServer instance 'x' has no EIP bound.", True),
     (404, "ModelArts.7000", "public ip not found", True),
-    (400, "ModelArts.0001", "invalid parameter", False),
-    (403, "ModelArts.0002", "no EIP permission", False),
+    (400, "ModelArts.0001", "invalid parameter", True),
+    (403, "ModelArts.0002", "no EIP permission", True),
+    (429, "APIG.0308", "throttled", False),
     (500, None, "no eip", False),
+    (None, None, "connection reset", False),
 ])
-def test_nothing_bound_error(status, code, message, expected):
+def test_refused_for_server(status, code, message, expected):
+    """Any 4xx but the unknown-server code and throttling sends the read to the VPC EIP API."""
     err = HuaweiCloudError("x", status=status, code=code, error_message=message)
-    assert nothing_bound_error(err) is expected
+    assert refused_for_server(err) is expected
 
 
 # ---- entry point ------------------------------------------------------------------------------------------------------

@@ -5,11 +5,15 @@ from ansible_collections.hwcloud.infra.plugins.modules.modelarts_devserver_info 
 
 def test_lists_every_server_with_eips(sim, run_module):
     out = run_module(main, sim, {}, check_mode=True)
-    assert out["changed"] is False and len(out["servers"]) == 25
+    assert out["changed"] is False and len(out["servers"]) == 26
     bound = next(s for s in out["servers"] if s["name"] == "train-a3-04")
-    assert [e["address"] for e in bound["public_ips"]] == ["203.0.113.40"]
+    assert [e["address"] for e in bound["public_ips"]] == ["203.0.113.40"] and bound["public_ips_error"] is None
     assert bound["cloud_server_id"] == bound["cloud_server"]["id"] and bound["status"] == "RUNNING"
-    assert len([r for r in sim.requests() if r["path"].endswith("/publicips")]) == 25
+    # One list-EIPs call per server but the DELETED one, which answers none.
+    calls = [r for r in sim.requests() if r["path"].endswith("/publicips")]
+    assert len([r for r in calls if "/dev-servers/" in r["path"]]) == 25
+    # Every server with nothing bound answers an error; its EIPs are then read from the VPC EIP API by device.
+    assert len([r for r in calls if "/eip/" in r["path"] and "vnic.device_id=" in r["query"]]) == 24
 
 
 def test_by_name_by_id_and_without_eips(sim, run_module):
@@ -25,7 +29,7 @@ def test_by_name_by_id_and_without_eips(sim, run_module):
 
 
 def test_api_error(sim, run_module):
-    sim.fault(method="GET", path="/dev-servers$", status=403, count=1, error_code="ModelArts.0203",
-              error_msg="no permission")
+    sim.fault(method="GET", path="/dev-servers/all$", status=400, count=1, error_code="ModelArts.0203",
+              error_msg="bad request")
     out = run_module(main, sim, {})
     assert out["failed"] and out["error"]["code"] == "ModelArts.0203" and "Failed to list Lite Servers" in out["msg"]
