@@ -105,21 +105,36 @@ def server_device_ids(server):
     return [d for d in (cloud_server.get("id"), cloud_server.get("hps_ecs_id")) if d]
 
 
+def modelarts_eips(client, server):
+    """The EIPs ModelArts lists for a Lite Server, as [{id, address}]; raises when it refuses to answer."""
+    body = client.get("modelarts", SERVER_EIPS, {"id": server["id"]}, expect=EIPS_ANSWER,
+                      operation="list the EIPs of Lite Server %s" % server["id"])
+    return sorted(({"id": e["id"], "address": e.get("address")} for e in body["public_ips"]), key=_by_address)
+
+
 def list_server_eips(client, server):
     """The EIPs bound to a Lite Server, as [{id, address}].
 
     Asked of ModelArts first; when it refuses (for example its 'no EIP bound' error, or a server that is not A3),
     the bindings are established from the VPC EIP listing filtered by the server's devices."""
     try:
-        body = client.get("modelarts", SERVER_EIPS, {"id": server["id"]}, expect=EIPS_ANSWER,
-                          operation="list the EIPs of Lite Server %s" % server["id"])
+        return modelarts_eips(client, server)
     except HuaweiCloudError as err:
         if not refused_for_server(err) or not server_device_ids(server):
             raise
-        eips = list_device_eips(client, server_device_ids(server),
-                                "list the EIPs of Lite Server %s from the VPC EIP API" % server["id"])
-        return sorted((eip_pair(e) for e in eips), key=_by_address)
-    return sorted(({"id": e["id"], "address": e.get("address")} for e in body["public_ips"]), key=_by_address)
+    eips = list_device_eips(client, server_device_ids(server),
+                            "list the EIPs of Lite Server %s from the VPC EIP API" % server["id"])
+    return sorted((eip_pair(e) for e in eips), key=_by_address)
+
+
+def lists_eip(client, server, eip_id):
+    """Whether ModelArts lists the EIP for the server; a refusal to answer lists nothing."""
+    try:
+        return match_binding(modelarts_eips(client, server), eip_id) is not None
+    except HuaweiCloudError as err:
+        if not refused_for_server(err):
+            raise
+        return False
 
 
 def bind_eip(client, server_id, eip_id):
@@ -168,8 +183,7 @@ def resolve_target(client, server, bound, public_ip, state, allow_rebind, wait_t
         return eip_pair(eip), eip, None
     if holder is not None and holder.get("status") not in GONE_STATUSES:
         with step("bind EIP %s to Lite Server %s" % (eip_label(eip), server_label(server))):
-            held = match_binding(list_server_eips(client, holder), eip["id"]) is not None
-            if not held:
+            if not lists_eip(client, holder, eip["id"]):
                 # Unbound from its last server, still being released (asynchronous): bind it once it reads free
                 # (in check mode, without waiting: ``wait_timeout`` is None).
                 if wait_timeout is not None:
@@ -232,7 +246,8 @@ class BindingChange(object):
                                                  "to" if bind else "from", server_label(server))
 
         def took_effect():
-            return (match_binding(list_server_eips(self.client, server), entry["id"]) is not None) == bind
+            # ModelArts' own list is the authority on its writes (the VPC view still shows an EIP being released).
+            return lists_eip(self.client, server, entry["id"]) == bind
 
         with step(label):
             if bind and entry["id"] in self.released:

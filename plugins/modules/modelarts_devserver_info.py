@@ -20,7 +20,8 @@ description:
   - The EIP calls of a Lite Server answer only for A3 servers. For a server they refuse (and for a server whose
     EIP list answers an error because nothing is bound) the EIPs are read from the VPC EIP API instead (by the
     server's port device). A server that cannot be asked at all (C(DELETED)), or for which both ways fail, gets
-    RV(servers[].public_ips=null) and the reason in RV(servers[].public_ips_error); the run goes on.
+    RV(servers[].public_ips=null) and the reason in RV(servers[].public_ips_error); the run goes on. Throttling,
+    server errors and unreadable answers still fail the run.
 author:
   - hwcloud.infra contributors (@hwcloud-infra)
 extends_documentation_fragment:
@@ -154,6 +155,12 @@ from ..module_utils._modelarts import (GONE_STATUSES, find_servers, list_server_
 from ..module_utils._module import HuaweiCloudModule
 
 
+def refused(err):
+    """A refusal about this one server (4xx, not throttling): recorded, and the run goes on. No answer, throttling,
+    server errors and unreadable answers say nothing about the server: they fail the run."""
+    return err.status is not None and 400 <= err.status < 500 and err.status != 429
+
+
 def gather(module):
     p = module.params
     if p["server"] is not None:
@@ -174,6 +181,8 @@ def gather(module):
                 with step("list the EIPs of Lite Server %s" % server_label(server)):
                     eips = list_server_eips(client, server)
             except HuaweiCloudError as err:
+                if not refused(err):
+                    raise
                 error = str(err)
                 client.warn("EIPs of Lite Server %s not read: %s" % (server_label(server), err))
         entry = shape_server(server)

@@ -318,3 +318,128 @@ def test_simulator_stops_on_sigterm():
     started = time.monotonic()
     sim.stop()
     assert proc.returncode == 0 and time.monotonic() - started < 5
+
+
+# ---- request checks: what the real gateway and services refuse ---------------------------------------------------------
+
+def test_x_project_id_must_match_the_path(sim, client):
+    other = "1b2c3d4e5f60718293a4b5c6d7e8f90a"
+    err = error_of(lambda: client.request("GET", "modelarts", "/v1/%s/dev-servers/all" % other))
+    assert err.status == 400 and "X-Project-Id" in err.error_message and other in err.error_message
+
+
+def test_a_body_needs_content_type_json(sim, client):
+    server = by_name(sim, "dev_servers", "train-a3-01")
+    eip = by_name(sim, "publicips", "free-01", "alias")
+    req = client.prepare("POST", "modelarts", EIPS_OF, {"id": server["id"]}, body={"public_ip_id": eip["id"]})
+    req.headers["Content-Type"] = "text/plain"
+    resp = client.send_once(req)
+    assert resp.status_code == 400 and "Content-Type" in resp.json()["error_msg"]
+    assert by_name(sim, "publicips", "free-01", "alias")["sim_bound_server"] is None
+
+
+@pytest.mark.parametrize("body,fragment", [
+    ({"public_ip_id": "x", "port_id": "y"}, "port_id is not a known field"),
+    ({"public_ip_id": 7}, "public_ip_id must be of type str"),
+    ({}, None),
+    ([], "body must be an object"),
+])
+def test_unknown_body_fields_and_wrong_types_are_refused(sim, client, body, fragment):
+    server = by_name(sim, "dev_servers", "train-a3-01")
+    err = error_of(lambda: client.request("POST", "modelarts", EIPS_OF, {"id": server["id"]}, body=body))
+    assert err.status == 400 and (fragment is None or fragment in err.error_message)
+
+
+@pytest.mark.parametrize("nics,fragment", [
+    ([{"subnet_id": "s", "ip": "10.0.1.5"}], "nics[0].ip is not a known field"),
+    ([{"subnet_id": 5}], "nics[0].subnet_id must be of type str"),
+    ("s", "nics must be an array"),
+])
+def test_change_ip_body_follows_the_sdk_model(sim, client, nics, fragment):
+    inst = by_name(sim, "instances", "gpu-node-02")
+    err = error_of(lambda: client.request("PUT", "clouddc", CHANGE_IP, {"id": inst["id"]}, body={"nics": nics}))
+    assert err.status == 400 and fragment in err.error_message
+    assert by_name(sim, "instances", "gpu-node-02")["operation_state"] == "install-succeed"
+
+
+@pytest.mark.parametrize("service,path,query,fragment", [
+    ("modelarts", "/v1/{project_id}/dev-servers/all", {"limit": 10}, "Unknown query parameter limit"),
+    ("modelarts", "/v1/{project_id}/dev-servers", {"page": 1}, "Unknown query parameter page"),
+    ("modelarts", "/v1/{project_id}/dev-servers", {"limit": 1025}, "limit"),
+    ("modelarts", "/v1/{project_id}/dev-servers", {"sort_dir": "desc"}, "sort_dir"),
+    ("vpc", "/v3/{project_id}/eip/publicips", {"limit": 2001}, "limit"),
+    ("vpc", "/v3/{project_id}/eip/publicips", {"device_id": "x"}, "Unknown query parameter device_id"),
+    ("clouddc", "/v1/{project_id}/instances", {"instance_state": "sleeping"}, "instance_state"),
+    ("clouddc", "/v1/{project_id}/instances", {"instance_id": ",".join("i%d" % n for n in range(101))},
+     "at most 100"),
+    ("clouddc", "/v1/{project_id}/instances", {"instance_id": ["a", "b"]}, "one comma-separated value"),
+    ("iam", "/v3/projects", {"region": "x"}, "Unknown query parameter region"),
+])
+def test_unknown_query_parameters_and_out_of_range_values_are_refused(sim, client, service, path, query, fragment):
+    err = error_of(lambda: client.request("GET", service, path, query=query, project_scoped=service != "iam"))
+    assert err.status == 400 and fragment in err.error_message
+
+
+def test_documented_query_values_are_accepted(sim, client):
+    assert client.get("clouddc", "/v1/{project_id}/instances", query={"instance_state": "failed"})["instances"] == []
+    ids = [i["id"] for i in sim.state()["instances"]][:100]
+    assert client.get("clouddc", "/v1/{project_id}/instances", query={"instance_id": ",".join(ids), "limit": 1000})
+    assert client.get("vpc", "/v3/{project_id}/eip/publicips", query={"vnic.device_id": ["a", "b"], "limit": 2000})
+
+
+def test_tenant_listing_and_owner_listing(sim, client):
+    everyone = client.get("modelarts", "/v1/{project_id}/dev-servers/all")
+    mine = client.get("modelarts", "/v1/{project_id}/dev-servers", query={"limit": 1024})
+    assert everyone["total"] == len(everyone["data"]) == mine["total"] + 1
+    other = by_name(sim, "dev_servers", "shared-a3-06")
+    assert other["id"] not in [s["id"] for s in mine["data"]]
+    theirs = client.get("modelarts", "/v1/{project_id}/dev-servers", query={"owner": other["sim_owner"]})
+    assert [s["id"] for s in theirs["data"]] == [other["id"]]
+    assert all(isinstance(s["create_at"], int) for s in everyone["data"])
+    sim.configure(denied_actions=["modelarts:devserver:list"])
+    err = error_of(lambda: client.get("modelarts", "/v1/{project_id}/dev-servers/all"))
+    assert err.status == 403 and "modelarts:devserver:list" in err.error_message
+
+
+def test_eip_calls_are_only_for_a3_and_live_servers(sim, client):
+    for name, code in (("legacy-ecs-01", "ModelArts.6411"), ("ls-deleted", "ModelArts.6408")):
+        server = by_name(sim, "dev_servers", name)
+        assert error_of(lambda: client.get("modelarts", EIPS_OF, {"id": server["id"]})).code == code
+
+
+def test_release_is_asynchronous(sim, client):
+    sim.configure(eip_release_reads=2)
+    holder = by_name(sim, "dev_servers", "train-a3-04")
+    other = by_name(sim, "dev_servers", "train-a3-01")
+    held = by_name(sim, "publicips", "bound-a3-04", "alias")
+    client.request("DELETE", "modelarts", UNBIND, {"id": holder["id"], "eip": held["id"]})
+    assert error_of(lambda: bind(client, other["id"], held["id"])).code == "ModelArts.6409"
+    reads = [client.get("vpc", "/v3/{project_id}/eip/publicips/{id}", {"id": held["id"]})["publicip"]
+             for _ in range(3)]
+    assert [r["status"] for r in reads] == ["ACTIVE", "ACTIVE", "DOWN"]
+    assert reads[0]["vnic"]["device_id"] == holder["cloud_server"]["hps_ecs_id"] and reads[2]["vnic"] is None
+    assert bind(client, other["id"], held["id"]).status == 200
+
+
+def test_stale_status_reads_answer_the_state_from_before_the_change(sim, client):
+    sim.configure(imetal_stale_status_reads=2)
+    inst = by_name(sim, "instances", "failed-node")
+    subnet = by_name(sim, "subnets", "subnet-a1")
+    client.request("PUT", "clouddc", CHANGE_IP, {"id": inst["id"]}, body={"nics": [{"subnet_id": subnet["id"]}]})
+    states = [client.get("clouddc", STATUS, {"id": inst["id"]})["operation_state"] for _ in range(4)]
+    assert states == ["modify-ip-failed", "modify-ip-failed", "modify-ip-processing", "modify-ip-succeed"]
+
+
+def test_subnets_are_served_by_the_vpc_api(sim, client):
+    subnet = by_name(sim, "subnets", "subnet-a1")
+    shown = client.get("vpc", "/v1/{project_id}/subnets/{id}", {"id": subnet["id"]})["subnet"]
+    assert (shown["cidr"], shown["gateway_ip"], shown["vpc_id"]) == (subnet["cidr"], subnet["gateway_ip"],
+                                                                   subnet["vpc_id"])
+    listed = client.get("vpc", "/v1/{project_id}/subnets", query={"vpc_id": subnet["vpc_id"]})["subnets"]
+    assert subnet["id"] in [s["id"] for s in listed] and all(s["vpc_id"] == subnet["vpc_id"] for s in listed)
+    assert error_of(lambda: client.get("vpc", "/v1/{project_id}/subnets/{id}", {"id": "nope"})).status == 404
+
+
+def test_iam_answers_carry_x_iam_trace_id(sim):
+    resp = requests.post(sim.url + "/v3/auth/tokens", json={"auth": {}}, timeout=5)
+    assert resp.status_code == 400 and resp.headers.get("X-IAM-Trace-Id")
