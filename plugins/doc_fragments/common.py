@@ -65,6 +65,10 @@ options:
   cloud:
     description:
       - Domain suffix of the service endpoints, C(https://{service}.{region}.{cloud}).
+      - With the default, the hosts follow the region tables of Huawei's SDK, which has a few exceptions to this
+        pattern; IAM in a region without a regional IAM endpoint is the global C(https://iam.myhuaweicloud.com),
+        IAM in eu-west-101 is on C(myhuaweicloud.eu), ModelArts in ap-southeast-1 on C(myhuaweicloud.cn).
+        Another value applies the pattern to every service.
       - If not set, the value of the E(HW_CLOUD) environment variable is used.
     type: str
     default: myhuaweicloud.com

@@ -115,12 +115,14 @@ def describe_holder(eip):
     if not (eip.get("associate_instance_id") or vnic.get("port_id") or eip.get("port_id")):
         return "no resource, but its status is %s, not DOWN" % eip.get("status")
     kind = eip.get("associate_instance_type") or "resource"
-    parts = ["%s %s" % (kind, eip.get("associate_instance_id") or vnic.get("port_id") or eip.get("port_id") or "?")]
-    if holder_device_id(eip):
-        parts.append("device %s" % holder_device_id(eip))
-    if (eip.get("vnic") or {}).get("instance_id"):
-        parts.append("%s instance %s" % (eip["vnic"].get("instance_type") or "service",
-                                         eip["vnic"]["instance_id"]))
+    first = eip.get("associate_instance_id") or vnic.get("port_id") or eip.get("port_id") or "?"
+    parts = ["%s %s" % (kind, first)]
+    shown = set([first])
+    for label, value in (("device", holder_device_id(eip)),
+                         ("%s instance" % (vnic.get("instance_type") or "service"), vnic.get("instance_id"))):
+        if value and value not in shown:
+            parts.append("%s %s" % (label, value))
+            shown.add(value)
     return ", ".join(parts) + " (EIP status %s)" % eip.get("status")
 
 

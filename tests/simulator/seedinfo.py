@@ -10,4 +10,6 @@ TEMP_TOKEN = "sim-security-token-0002"
 OTHER_AK = "HWSIMAKOTHERACCT0003"
 OTHER_SK = "sim-secret-key-other-0003-do-not-use"
 USER, PASSWORD, DOMAIN = "ops-admin", "Sim-Passw0rd!", "hwcloud-demo"
-SECRETS = (SK, TEMP_SK, TEMP_TOKEN, OTHER_SK, PASSWORD)
+# A second user of the same account: owns the Lite Server shared-a3-06.
+OTHER_USER, OTHER_PASSWORD = "ml-engineer", "Sim-Passw0rd-ML!"
+SECRETS = (SK, TEMP_SK, TEMP_TOKEN, OTHER_SK, PASSWORD, OTHER_PASSWORD)
