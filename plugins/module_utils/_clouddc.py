@@ -193,8 +193,8 @@ class IpChange(object):
 
 
 def _addressing_text(vpc_id, nics):
-    return "VPC %s, %s" % (vpc_id, ", ".join("%s in %s" % (n.get("ipv4_address") or "an allocated address",
-                                                             n.get("subnet_id")) for n in nics or []))
+    parts = ["%s in %s" % (n.get("ipv4_address") or "an allocated address", n.get("subnet_id")) for n in nics or []]
+    return "VPC %s, %s" % (vpc_id, ", ".join(parts))
 
 
 # ---- validation and planning ------------------------------------------------------------------------------------------
@@ -226,9 +226,8 @@ def complete_nics(instance, nics, purge):
     be removed otherwise."""
     current = instance.get("network_interfaces") or []
     if len(nics) < len(current) and not purge:
-        dropped = ", ".join("network interface %d (subnet %s, %s)" % (index, nic.get("subnet_id"),
-                                                                    nic.get("ipv4_address"))
-                            for index, nic in enumerate(current) if index >= len(nics))
+        dropped = ", ".join("network interface %d (subnet %s, %s)" % (index, nic.get("subnet_id"), nic.get(
+            "ipv4_address")) for index, nic in enumerate(current) if index >= len(nics))
         raise HuaweiCloudError(
             "nics lists %d network interface(s) but iMetal instance %s (%s) has %d: the change replaces the whole "
             "list, so %s would be removed. List it in nics, or set purge_nics to remove it; nothing was sent"
@@ -261,8 +260,8 @@ def preflight_refusal(client, instance, vpc_id, nics, others):
         if subnet is None:
             return "%s.subnet_id %s: no such subnet in this project" % (where, subnet_id)
         if subnet["vpc_id"] != wanted_vpc:
-            return "%s.subnet_id %s belongs to VPC %s, not to VPC %s" % (where, subnet_id, subnet["vpc_id"],
-                                                                        wanted_vpc)
+            return "%s.subnet_id %s belongs to VPC %s, not to VPC %s" % (
+                where, subnet_id, subnet["vpc_id"], wanted_vpc)
         address = nic.get("ip_address")
         if address is None:
             continue

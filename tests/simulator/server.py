@@ -729,6 +729,8 @@ def check_request(handler, method, query, headers, body, parsed, project_id):
     found = _check_body(parsed, schema, "")
     if found:
         raise ApiError(400, "APIG.0201", "Invalid request body: %s %s." % found)
+
+
 # The casing of the request id header differs between services in the real cloud; clients must not care.
 REQUEST_ID_HEADER = {"iam": "X-IAM-Trace-Id", "modelarts": "X-Request-Id", "vpc": "X-Request-Id",
                      "clouddc": "X-request-id", "admin": "X-Request-Id"}

@@ -415,7 +415,7 @@ def test_release_is_asynchronous(sim, client):
     client.request("DELETE", "modelarts", UNBIND, {"id": holder["id"], "eip": held["id"]})
     assert error_of(lambda: bind(client, other["id"], held["id"])).code == "ModelArts.6409"
     reads = [client.get("vpc", "/v3/{project_id}/eip/publicips/{id}", {"id": held["id"]})["publicip"]
-             for _ in range(3)]
+             for _read in range(3)]
     assert [r["status"] for r in reads] == ["ACTIVE", "ACTIVE", "DOWN"]
     assert reads[0]["vnic"]["device_id"] == holder["cloud_server"]["hps_ecs_id"] and reads[2]["vnic"] is None
     assert bind(client, other["id"], held["id"]).status == 200
@@ -426,15 +426,14 @@ def test_stale_status_reads_answer_the_state_from_before_the_change(sim, client)
     inst = by_name(sim, "instances", "failed-node")
     subnet = by_name(sim, "subnets", "subnet-a1")
     client.request("PUT", "clouddc", CHANGE_IP, {"id": inst["id"]}, body={"nics": [{"subnet_id": subnet["id"]}]})
-    states = [client.get("clouddc", STATUS, {"id": inst["id"]})["operation_state"] for _ in range(4)]
+    states = [client.get("clouddc", STATUS, {"id": inst["id"]})["operation_state"] for _read in range(4)]
     assert states == ["modify-ip-failed", "modify-ip-failed", "modify-ip-processing", "modify-ip-succeed"]
 
 
 def test_subnets_are_served_by_the_vpc_api(sim, client):
     subnet = by_name(sim, "subnets", "subnet-a1")
     shown = client.get("vpc", "/v1/{project_id}/subnets/{id}", {"id": subnet["id"]})["subnet"]
-    assert (shown["cidr"], shown["gateway_ip"], shown["vpc_id"]) == (subnet["cidr"], subnet["gateway_ip"],
-                                                                   subnet["vpc_id"])
+    assert [shown[k] for k in ("cidr", "gateway_ip", "vpc_id")] == [subnet[k] for k in ("cidr", "gateway_ip", "vpc_id")]
     listed = client.get("vpc", "/v1/{project_id}/subnets", query={"vpc_id": subnet["vpc_id"]})["subnets"]
     assert subnet["id"] in [s["id"] for s in listed] and all(s["vpc_id"] == subnet["vpc_id"] for s in listed)
     assert error_of(lambda: client.get("vpc", "/v1/{project_id}/subnets/{id}", {"id": "nope"})).status == 404
