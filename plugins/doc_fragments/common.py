@@ -101,8 +101,10 @@ options:
     default: 30
   api_retries:
     description:
-      - How many times a request is retried after throttling (HTTP 429), a server error (500, 502, 503, 504),
-        a connection error or a read timeout, with capped exponential backoff and full jitter, honouring C(Retry-After).
+      - How many times a request is retried after a server error (500, 502, 503, 504), a connection error or a read
+        timeout, with capped exponential backoff and full jitter, honouring C(Retry-After).
+      - Throttling (HTTP 429) is retried for up to 120 seconds of waiting in all instead of a number of times; V(0)
+        turns every retry off.
       - 0 to 20.
       - A write whose outcome is unknown is never re-sent blindly; the module re-reads the state instead.
       - If not set, the value of the E(HW_MAX_RETRIES) environment variable is used.

@@ -20,6 +20,7 @@ import json
 import os
 import random
 import re
+import threading
 import time
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
@@ -33,11 +34,13 @@ except ImportError:  # pragma: no cover
 try:
     import requests
     from requests import exceptions as rexc
+    from requests.adapters import HTTPAdapter
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError as _import_error:  # pragma: no cover - depends on the controller
     requests = None
     rexc = None
+    HTTPAdapter = None
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = _import_error
 
@@ -452,6 +455,60 @@ def query_pairs(query):
     return pairs
 
 
+# Throttling (429) is always safe to repeat: it is retried for up to this many seconds of waiting in all (each wait
+# counted as at least THROTTLE_MIN_COUNT seconds), however many attempts that takes; other failures count attempts.
+THROTTLE_BUDGET = 120.0
+THROTTLE_MIN_COUNT = 1.0
+
+
+class _ThrottleBudget(object):
+    """The waits of one request answered 429: backoff (or Retry-After) until THROTTLE_BUDGET is used up.
+
+    ``api_retries: 0`` turns this off like every other retry."""
+
+    def __init__(self, retry):
+        self.retry = retry
+        self.attempt = 0
+        self.used = 0.0
+
+    def next_delay(self, retry_after=None):
+        if self.retry.retries == 0:
+            return None
+        self.attempt += 1
+        delay = self.retry.delay(min(self.attempt, 16), retry_after)
+        if self.used + max(delay, THROTTLE_MIN_COUNT) > THROTTLE_BUDGET:
+            return None
+        self.used += max(delay, THROTTLE_MIN_COUNT)
+        return delay
+
+
+class TokenBucket(object):
+    """A client-side rate limit shared by every thread of a client: ``rate`` requests per second on average, bursts
+    of up to ``burst``. Each request takes a token; without one it waits until its turn (reservations keep the
+    order fair under concurrency)."""
+
+    def __init__(self, rate, burst=None, clock=time.monotonic, sleep=time.sleep):
+        self.rate = float(rate)
+        self.burst = float(burst if burst is not None else max(1.0, rate))
+        self.tokens = self.burst
+        self.clock = clock
+        self.sleep = sleep
+        self.stamp = clock()
+        self.lock = threading.Lock()
+        self.waited = 0.0
+
+    def acquire(self):
+        with self.lock:
+            now = self.clock()
+            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+            self.tokens -= 1.0
+            wait = -self.tokens / self.rate if self.tokens < 0 else 0.0
+            self.waited += wait
+        if wait > 0:
+            self.sleep(wait)
+
+
 class RetryPolicy(object):
     """Capped exponential backoff with full jitter; Retry-After wins when the server sends one."""
 
@@ -630,16 +687,20 @@ class PasswordAuth(object):
         project_id = ((resp.body["token"].get("project") or {}).get("id"))
         self.project = validate_id(project_id, "project id") if project_id else None
 
-    def apply(self, client, req):
+    def _ensure(self, client):
         if self.token is None:
-            self.login(client)
+            with client.lock:
+                if self.token is None:
+                    self.login(client)
+
+    def apply(self, client, req):
+        self._ensure(client)
         headers = dict(req.headers)
         headers["X-Auth-Token"] = self.token
         return headers
 
     def project_id(self, client):
-        if self.token is None:
-            self.login(client)
+        self._ensure(client)
         return self.project
 
 
@@ -782,12 +843,25 @@ class Client(object):
         self.session.trust_env = True
         self.calls = 0
         self.warnings = []
+        # Guards what threads of one client share: the call counter, the login and the project id.
+        self.lock = threading.RLock()
+        self.limiter = None
         # What this client learned about the caller's permissions during the run (e.g. a refused tenant-wide listing).
         self.facts = {}
 
     def warn(self, message):
-        if message not in self.warnings:
-            self.warnings.append(message)
+        with self.lock:
+            if message not in self.warnings:
+                self.warnings.append(message)
+
+    def share(self, concurrency, rate=None):
+        """Prepare the client for ``concurrency`` threads: a connection pool that large and, with ``rate``, a
+        token bucket every request of every thread passes through."""
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(10, int(concurrency)))
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        if rate:
+            self.limiter = TokenBucket(rate, clock=self.clock, sleep=self.sleep)
 
     # -- project --------------------------------------------------------------------------------------------------
 
@@ -798,7 +872,9 @@ class Client(object):
     @property
     def project_id(self):
         if self._project_id is None:
-            self._project_id = self.auth.project_id(self) or self.discover_project_id()
+            with self.lock:
+                if self._project_id is None:
+                    self._project_id = self.auth.project_id(self) or self.discover_project_id()
         return self._project_id
 
     def discover_project_id(self):
@@ -846,6 +922,7 @@ class Client(object):
         req = self.prepare(method, service, template, path_params, query, body, project_scoped, idempotent,
                            authenticate, operation, expect)
         attempt = 0
+        throttle = _ThrottleBudget(self.retry)
         while True:
             try:
                 resp = self.send_once(req)
@@ -855,6 +932,12 @@ class Client(object):
                     self.sleep(self.retry.delay(attempt))
                     continue
                 raise self._transport_error(req, failure, attempt)
+            if resp.status_code == 429:
+                delay = throttle.next_delay(parse_retry_after(find_header(resp.headers, "Retry-After")))
+                if delay is not None:
+                    self.sleep(delay)
+                    continue
+                return self.answer(req, resp)
             delay = self.retry_delay(req, resp, attempt)
             if delay is not None:
                 attempt += 1
@@ -865,7 +948,10 @@ class Client(object):
     def send_once(self, req):
         """One attempt: sign, send, return the raw answer; _TransportFailure when no answer came."""
         headers = self.auth.apply(self, req) if req.authenticate else dict(req.headers)
-        self.calls += 1
+        if self.limiter is not None:
+            self.limiter.acquire()
+        with self.lock:
+            self.calls += 1
         try:
             return self.session.request(req.method, req.url, headers=headers, data=req.payload or None,
                                         timeout=self.timeout, verify=self.verify, allow_redirects=False)

@@ -13,8 +13,8 @@ __metaclass__ = type
 
 import ipaddress
 
-from ..module_utils._client import (NO_BODY, HuaweiCloudError, Opt, looks_like_uuid, match_id_or_name, pick_one,
-                                    step, validate_id, validate_ipv4, validate_ref)
+from ..module_utils._client import (NO_BODY, HuaweiCloudError, Opt, WaitTimeoutError, looks_like_uuid,
+                                    match_id_or_name, pick_one, step, validate_id, validate_ipv4, validate_ref)
 from ..module_utils._vpc import get_subnet
 
 INSTANCES = "/v1/{project_id}/instances"
@@ -30,12 +30,15 @@ MAX_NICS = 2
 MAX_IDS = 1000
 # The most ids the instance_id filter takes in one call (one comma-separated value).
 IDS_PER_QUERY = 100
+# The largest page of the instance listing.
+PAGE_SIZE = 1000
 
 # The fields the collection reads from each answer.
+ERROR_SHAPE = Opt({"error_code": Opt(str), "error_msg": Opt(str)})
 INSTANCE_SHAPE = {"id": str, "name": Opt(str), "vpc_id": Opt(str), "state": Opt(str), "operation_state": Opt(str),
-                  "updated_at": Opt(str), "network_interfaces": Opt([{"subnet_id": str, "ipv4_address": Opt(str)}])}
-STATUS_SHAPE = {"state": str, "operation_state": Opt(str),
-                "error": Opt({"error_code": Opt(str), "error_msg": Opt(str)})}
+                  "updated_at": Opt(str), "error": ERROR_SHAPE,
+                  "network_interfaces": Opt([{"subnet_id": str, "ipv4_address": Opt(str)}])}
+STATUS_SHAPE = {"state": str, "operation_state": Opt(str), "error": ERROR_SHAPE}
 PHYSICAL_SERVER_SHAPE = {"id": str, "power_state": Opt(str), "manage_state": Opt(str)}
 
 INSTANCE_FIELDS = ("id", "name", "vpc_id", "network_interfaces", "state", "operation_state", "server_id", "image",
@@ -45,15 +48,15 @@ INSTANCE_FIELDS = ("id", "name", "vpc_id", "network_interfaces", "state", "opera
 # ---- reads ------------------------------------------------------------------------------------------------------------
 
 def list_instances(client, ids=None, state=None):
-    """Every instance, or those with the given ids and/or state (marker paging handled)."""
+    """Every instance, or those with the given ids and/or state (marker paging in the largest pages)."""
     query = {"instance_state": state}
     if not ids:
-        return list(client.paginate_marker("clouddc", INSTANCES, "instances", INSTANCE_SHAPE, query=query, limit=100,
-                                           operation="list iMetal instances"))
+        return list(client.paginate_marker("clouddc", INSTANCES, "instances", INSTANCE_SHAPE, query=query,
+                                           limit=PAGE_SIZE, operation="list iMetal instances"))
     found = []
     for start in range(0, len(ids), IDS_PER_QUERY):
         chunk = ids[start:start + IDS_PER_QUERY]
-        found.extend(client.paginate_marker("clouddc", INSTANCES, "instances", INSTANCE_SHAPE, limit=100,
+        found.extend(client.paginate_marker("clouddc", INSTANCES, "instances", INSTANCE_SHAPE, limit=PAGE_SIZE,
                                             query=dict(query, instance_id=",".join(chunk)),
                                             operation="read iMetal instances %s" % ", ".join(chunk)))
     return found
@@ -149,6 +152,20 @@ class IpChange(object):
         outcome = self._wait_outcome("the IP change in progress on iMetal instance %s to end" % self.label)
         return is_converged(outcome, self.vpc_id, self.nics)
 
+    def judge(self, instance, status=None):
+        """This change's outcome from one read of the instance (and of its status, which must agree): True when it
+        ended well, False while it is running or the read is older than the change; raises when it failed."""
+        status = instance if status is None else status
+        if status.get("operation_state") == PROCESSING or instance.get("operation_state") == PROCESSING:
+            self.seen_running = True
+            return False
+        if not self._is_new(instance) or instance.get("operation_state") != status.get("operation_state"):
+            return False
+        if status.get("operation_state") == FAILED:
+            # The instance read is never older than the status read: its error describes this change.
+            raise change_failure(instance if instance.get("error") else status, self.request_id)
+        return status.get("operation_state") == SUCCEEDED
+
     def _wait_outcome(self, describe):
         """Poll until this change's outcome is known; the instance as read then. Raises on a failed change."""
         seen = {}
@@ -163,33 +180,66 @@ class IpChange(object):
             return status
 
         def done(status):
-            instance = seen["instance"]
-            if instance is None:
-                return False
-            if instance.get("operation_state") == PROCESSING:
-                self.seen_running = True
-                return False
-            if not self._is_new(instance) or instance.get("operation_state") != status.get("operation_state"):
-                return False
-            if status.get("operation_state") == FAILED:
-                raise change_failure(status, self.request_id)
-            return True
+            return seen["instance"] is not None and self.judge(seen["instance"], status)
 
         self.client.wait_for(fetch, done, self.wait_timeout, describe)
         return seen["instance"]
+
+    def mismatch(self, instance):
+        """An error when a change that ended well reads back other addresses than were asked; else None."""
+        if is_converged(instance, self.vpc_id, self.nics):
+            return None
+        return HuaweiCloudError(
+            "the change ended %s, but the instance reads back %s, not what was asked (%s)" % (
+                SUCCEEDED, _addressing_text(instance.get("vpc_id"), instance.get("network_interfaces")),
+                _addressing_text(self.vpc_id or instance.get("vpc_id"), [
+                    {"subnet_id": n["subnet_id"], "ipv4_address": n.get("ip_address")} for n in self.nics])),
+            request_id=self.request_id)
 
     def wait(self):
         """Wait until the change ends; verify the re-read addresses against what was asked; return the summary."""
         with step("change the IP addresses of iMetal instance %s" % self.label):
             instance = self._wait_outcome("the IP change of iMetal instance %s to end" % self.label)
-            if not is_converged(instance, self.vpc_id, self.nics):
-                raise HuaweiCloudError(
-                    "the change ended %s, but the instance reads back %s, not what was asked (%s)" % (
-                        SUCCEEDED, _addressing_text(instance.get("vpc_id"), instance.get("network_interfaces")),
-                        _addressing_text(self.vpc_id or instance.get("vpc_id"), [
-                            {"subnet_id": n["subnet_id"], "ipv4_address": n.get("ip_address")} for n in self.nics])),
-                    request_id=self.request_id)
+            error = self.mismatch(instance)
+            if error is not None:
+                raise error
         return instance_summary(instance)
+
+
+def wait_for_changes(client, changes, timeout):
+    """One polling loop for many IP changes: each round is one listing of the pending instances (100 ids a call);
+    each change is judged by the same rules as a single one. Returns {instance id: the instance read back, or the
+    HuaweiCloudError it ended with}; raises WaitTimeoutError naming the instances still pending."""
+    pending = dict((change.instance["id"], change) for change in changes)
+    outcomes = {}
+
+    def fetch():
+        return list_instances(client, ids=sorted(pending))
+
+    def finished(instances):
+        for instance in instances:
+            change = pending.get(instance.get("id"))
+            if change is None:
+                continue
+            try:
+                if not change.judge(instance):
+                    continue
+                error = change.mismatch(instance)
+                outcomes[instance["id"]] = error if error is not None else instance
+            except HuaweiCloudError as err:
+                outcomes[instance["id"]] = err
+            del pending[instance["id"]]
+        return not pending
+
+    if pending:
+        try:
+            client.wait_for(fetch, finished, timeout, "the IP changes of %d iMetal instance(s)" % len(pending))
+        except WaitTimeoutError:
+            raise WaitTimeoutError(
+                "timed out after %s seconds waiting for the IP changes of %d iMetal instance(s) to end; still "
+                "pending: %s" % (timeout, len(pending), ", ".join(c.label for c in pending.values())),
+                last_state={"done": outcomes, "pending": sorted(pending)})
+    return outcomes
 
 
 def _addressing_text(vpc_id, nics):
@@ -242,14 +292,15 @@ def complete_nics(instance, nics, purge):
     return completed
 
 
-def preflight_refusal(client, instance, vpc_id, nics, others):
+def preflight_refusal(client, instance, vpc_id, nics, others, subnets=None):
     """Why the cloud would refuse (or fail) this change, checked before anything is sent, or None.
 
     Each wanted subnet is read from the VPC API: it must exist and belong to the wanted VPC; each asked address
     must be inside the subnet's CIDR, not its network, gateway or broadcast address, and not used by another
-    instance of the project (``others``: the project's instances, read in one listing)."""
+    instance of the project (``others``: the project's instances, read in one listing). ``subnets`` caches the
+    subnets read, across calls."""
     wanted_vpc = vpc_id or instance.get("vpc_id")
-    subnets = {}
+    subnets = {} if subnets is None else subnets
     for index, nic in enumerate(nics):
         subnet_id = nic["subnet_id"]
         if subnet_id not in subnets:

@@ -11,10 +11,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ..module_utils._client import (ANY, NO_BODY, HuaweiCloudError, Opt, looks_like_uuid, match_id_or_name, pick_one,
-                                    step, validate_ref)
+from ..module_utils._client import (ANY, NO_BODY, HuaweiCloudError, Opt, WaitTimeoutError, looks_like_uuid,
+                                    match_id_or_name, pick_one, step, validate_ref)
 from ..module_utils._vpc import (describe_holder, eip_label, eip_pair, get_eip, holder_device_id, is_free,
-                                 list_device_eips, resolve_eip, wait_until_free)
+                                 list_device_eips, list_eips, resolve_eip, select_eip, wait_until_free)
 
 # The project's servers, whoever created them (IAM action modelarts:devserver:list), and the caller's own
 # (modelarts:devserver:listByUser): the fallback when the first is refused.
@@ -149,7 +149,53 @@ def unbind_eip(client, server_id, eip_id):
     return resp.request_id
 
 
-def find_holder(client, eip, server):
+class LiveView(object):
+    """What a plan reads, asked of the API when it is needed (one server: the fewest calls)."""
+
+    def __init__(self, client):
+        self.client = client
+        self._servers = None
+
+    def servers(self):
+        if self._servers is None:
+            self._servers = list_servers(self.client)
+        return self._servers
+
+    def eip(self, ref):
+        return resolve_eip(self.client, ref)
+
+    def bindings(self, server):
+        return list_server_eips(self.client, server)
+
+
+class Snapshot(object):
+    """What a plan reads, from two bulk listings made once: every Lite Server and every EIP of the project (a
+    fleet: the fewest calls). The EIPs a server holds are those on its port devices."""
+
+    def __init__(self, client):
+        self.client = client
+        with step("list the Lite Servers of the project"):
+            self._servers = list_servers(client)
+        with step("list the EIPs of the project"):
+            self.eips = list_eips(client)
+
+    def servers(self):
+        return self._servers
+
+    def eip(self, ref):
+        return select_eip(self.eips, ref)
+
+    def bindings(self, server):
+        devices = server_device_ids(server)
+        return sorted((eip_pair(e) for e in self.eips if devices and holder_device_id(e) in devices), key=_by_address)
+
+    def server(self, ref):
+        """Exactly one Lite Server for an id or a unique name; otherwise an error naming the candidates."""
+        validate_ref(ref, "server")
+        return pick_one(match_id_or_name(self._servers, ref), ref, "Lite Server", "status")
+
+
+def find_holder(view, eip, server):
     """The Lite Server whose port device holds an EIP (``vnic.device_id`` against each server's devices), or None."""
     device_id = holder_device_id(eip)
     if not device_id or eip.get("associate_instance_type") not in (None, "PORT"):
@@ -157,44 +203,59 @@ def find_holder(client, eip, server):
     if device_id in server_device_ids(server):
         return server
     with step("find the Lite Server holding EIP %s" % eip_label(eip)):
-        candidates = [s for s in list_servers(client) if device_id in server_device_ids(s)]
+        candidates = [s for s in view.servers() if device_id in server_device_ids(s)]
     return candidates[0] if len(candidates) == 1 else None
 
 
-def resolve_target(client, server, bound, public_ip, state, allow_rebind, wait_timeout):
-    """The EIP a task names as {id, address}, its EIP record when it must be bound, and the Lite Server to take it
-    from (``allow_rebind``); raises when the EIP cannot be bound here. An EIP still being released by the server
-    that last held it is waited for (up to ``wait_timeout``; not at all when it is None)."""
+def plan_task(view, server, bound, public_ip, state, exclusive, allow_rebind, wait_timeout):
+    """The plan of one task on one server (the same rules for one server and for a fleet): the EIP it names, that
+    EIP's record and holder when it must be moved, and the writes. Raises, before any write, when the task cannot
+    be done. Returns {"target", "eip", "holder", "plan", "writes"}."""
+    target, eip, holder, releasing = resolve_target(view, server, bound, public_ip, state, allow_rebind,
+                                                    wait_timeout)
+    plan = plan_bindings(state, bound, target, exclusive)
+    writes = bool(plan["bind"] or plan["unbind"] or holder)
+    if writes:
+        check_preconditions(server, plan, eip, holder)
+    return {"target": target, "eip": eip, "holder": holder, "plan": plan, "writes": writes, "releasing": releasing}
+
+
+def resolve_target(view, server, bound, public_ip, state, allow_rebind, wait_timeout):
+    """The EIP a task names as {id, address}, its EIP record when it must be bound, the Lite Server to take it
+    from (``allow_rebind``), and whether it is still being released by the server that last held it (then it is
+    waited for here up to ``wait_timeout``, or, when that is None, by the write); raises when the EIP cannot be bound
+    here."""
     if public_ip is None:
-        return None, None, None
+        return None, None, None, False
     already = match_binding(bound, public_ip)
     if already:
-        return already, None, None
+        return already, None, None, False
     if state == "absent":
         # Not bound here: nothing to unbind, and no need to look the EIP up.
-        return {"id": None, "address": public_ip}, None, None
+        return {"id": None, "address": public_ip}, None, None, False
+    client = view.client
     with step("bind EIP %s to Lite Server %s" % (public_ip, server_label(server))):
-        eip = resolve_eip(client, public_ip)
+        eip = view.eip(public_ip)
     if is_free(eip):
-        return eip_pair(eip), eip, None
-    holder = find_holder(client, eip, server)
+        return eip_pair(eip), eip, None, False
+    holder = find_holder(view, eip, server)
     if holder is not None and holder["id"] == server["id"]:
         # The EIP API already shows this server; the ModelArts listing has not caught up yet.
-        return eip_pair(eip), eip, None
+        return eip_pair(eip), eip, None, False
     if holder is not None and holder.get("status") not in GONE_STATUSES:
         with step("bind EIP %s to Lite Server %s" % (eip_label(eip), server_label(server))):
             if not lists_eip(client, holder, eip["id"]):
                 # Unbound from its last server, still being released (asynchronous): bind it once it reads free
                 # (in check mode, without waiting: ``wait_timeout`` is None).
-                if wait_timeout is not None:
-                    eip = wait_until_free(client, eip["id"], wait_timeout, eip_label(eip))
-                return eip_pair(eip), eip, None
+                if wait_timeout is None:
+                    return eip_pair(eip), eip, None, True
+                return eip_pair(eip), wait_until_free(client, eip["id"], wait_timeout, eip_label(eip)), None, False
     where = "Lite Server %s" % server_label(holder) if holder else describe_holder(eip)
     if holder is None or not allow_rebind:
         hint = " (set allow_rebind to move it)" if holder is not None else ""
         raise HuaweiCloudError("Cannot bind EIP %s to Lite Server %s: the EIP is in use by %s%s; nothing was changed"
                                % (eip_label(eip), server_label(server), where, hint))
-    return eip_pair(eip), eip, holder
+    return eip_pair(eip), eip, holder, False
 
 
 def check_preconditions(server, plan, eip, holder):
@@ -229,7 +290,10 @@ class BindingChange(object):
     def changed(self):
         return bool(self.applied)
 
-    def apply(self, plan, holder=None, eip=None):
+    def apply(self, plan, holder=None, eip=None, releasing=False):
+        if plan["bind"] and releasing:
+            # Planned while its last server was still releasing it: bind it once it reads free.
+            self.released.add(plan["bind"]["id"])
         steps = [(holder, eip_pair(eip), False)] if holder else []
         steps += [(self.server, entry, False) for entry in plan["unbind"]]
         if plan["bind"]:
@@ -302,6 +366,44 @@ def wait_for_bindings(client, server, plan, timeout):
         final = client.wait_for(fetch, done, timeout, "the EIPs of Lite Server %s to read back as %s"
                                 % (server_label(server), [e["address"] for e in plan["after"]]))
     return final["public_ips"]
+
+
+def wait_for_fleet(client, changes, timeout, progress=None):
+    """One polling loop for the EIP changes of many servers: each round is one listing of the project's EIPs; a
+    server is done when the EIPs on its devices are the planned ones and each changed EIP reads ACTIVE (bound) or
+    DOWN (unbound). ``changes`` is a list of (server, {"after": wanted [{id, address}], "changed": EIP ids}).
+    Returns {server id: the EIPs read back}; raises WaitTimeoutError naming the servers still pending."""
+    pending = dict((server["id"], (server, plan)) for server, plan in changes)
+    done = {}
+
+    def fetch():
+        return list_eips(client)
+
+    def finished(eips):
+        for server_id, (server, plan) in list(pending.items()):
+            devices = server_device_ids(server)
+            mine = dict((e["id"], e) for e in eips if holder_device_id(e) in devices)
+            wanted = set(e["id"] for e in plan["after"])
+            if set(mine) != wanted:
+                continue
+            by_id = dict((e["id"], e) for e in eips)
+            if all((by_id.get(i) or {}).get("status") == ("ACTIVE" if i in wanted else "DOWN")
+                   for i in plan["changed"]):
+                done[server_id] = sorted((eip_pair(mine[i]) for i in wanted), key=_by_address)
+                del pending[server_id]
+        if progress is not None:
+            progress(len(done), len(pending))
+        return not pending
+
+    if pending:
+        try:
+            client.wait_for(fetch, finished, timeout, "the EIP changes of %d Lite Server(s)" % len(pending))
+        except WaitTimeoutError:
+            raise WaitTimeoutError(
+                "timed out after %s seconds waiting for the EIPs of %d Lite Server(s) to read back as planned; still "
+                "pending: %s" % (timeout, len(pending), ", ".join(server_label(s) for s, _p in pending.values())),
+                last_state={"done": done, "pending": sorted(pending)})
+    return done
 
 
 def server_label(server):

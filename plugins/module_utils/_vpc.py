@@ -64,17 +64,33 @@ def get_eip(client, eip_id):
                       expect={"publicip": EIP_SHAPE})["publicip"]
 
 
+# The largest page of the EIP v3 listing.
+EIP_PAGE = 2000
+
+
+def list_eips(client):
+    """Every EIP of the project (v3, marker paging in the largest pages)."""
+    return list(client.paginate_marker("vpc", EIPS, "publicips", EIP_SHAPE, limit=EIP_PAGE,
+                                       operation="list the EIPs of the project"))
+
+
+def select_eip(eips, ref):
+    """The one EIP of ``eips`` with that address (or id); a clear error when there is none or several."""
+    key = "public_ip_address" if is_ipv4(ref) else "id"
+    found = [e for e in eips if e.get(key) == ref]
+    if not found:
+        raise HuaweiCloudError("no EIP with %s %s in this project" % ("address" if key != "id" else "id", ref))
+    if len(found) > 1:
+        raise HuaweiCloudError("address %s matches several EIPs: %s" % (ref, ", ".join(e["id"] for e in found)))
+    return found[0]
+
+
 def resolve_eip(client, ref):
     """The EIP record (v3) for an id or an IPv4 address; a clear error when there is none."""
     if is_ipv4(ref):
-        found = list(client.paginate_marker("vpc", EIPS, "publicips", EIP_SHAPE, query={"public_ip_address": ref},
-                                            operation="look up EIP %s" % ref))
-        found = [e for e in found if e.get("public_ip_address") == ref]
-        if not found:
-            raise HuaweiCloudError("no EIP with address %s in this project" % ref)
-        if len(found) > 1:
-            raise HuaweiCloudError("address %s matches several EIPs: %s" % (ref, ", ".join(e["id"] for e in found)))
-        return found[0]
+        return select_eip(client.paginate_marker("vpc", EIPS, "publicips", EIP_SHAPE,
+                                                 query={"public_ip_address": ref},
+                                                 operation="look up EIP %s" % ref), ref)
     try:
         return get_eip(client, ref)
     except HuaweiCloudError as err:

@@ -201,8 +201,8 @@ error:
 """
 
 from ..module_utils._client import HuaweiCloudError, step, validate_ref
-from ..module_utils._modelarts import (BindingChange, check_preconditions, list_server_eips, plan_bindings,
-                                       resolve_server, resolve_target, server_summary, wait_for_bindings)
+from ..module_utils._modelarts import (BindingChange, LiveView, list_server_eips, plan_task, resolve_server,
+                                       server_summary, wait_for_bindings)
 from ..module_utils._module import HuaweiCloudModule
 from ..module_utils._vpc import validate_eip_ref
 
@@ -228,13 +228,12 @@ def converge(module):
         bound = list_server_eips(client, server)
     module.result["server"] = server_summary(server)
 
-    target, eip, holder = resolve_target(client, server, bound, p["public_ip"], p["state"], p["allow_rebind"],
-                                         None if module.check_mode else wait_timeout)
-    plan = plan_bindings(p["state"], bound, target, p["exclusive"])
-    if not (plan["bind"] or plan["unbind"] or holder):
+    task = plan_task(LiveView(client), server, bound, p["public_ip"], p["state"], p["exclusive"], p["allow_rebind"],
+                     None if module.check_mode else wait_timeout)
+    plan = task["plan"]
+    if not task["writes"]:
         module.set_diff({"public_ips": bound}, {"public_ips": bound})
         return {"public_ips": bound, "request_ids": []}
-    check_preconditions(server, plan, eip, holder)
     module.set_diff({"public_ips": bound}, {"public_ips": plan["after"]})
     if module.check_mode:
         module.result["changed"] = True
@@ -242,7 +241,7 @@ def converge(module):
 
     change = BindingChange(client, server, wait_timeout)
     try:
-        change.apply(plan, holder, eip)
+        change.apply(plan, task["holder"], task["eip"], task["releasing"])
     finally:
         module.result["changed"] = change.changed
         module.result["request_ids"] = change.request_ids

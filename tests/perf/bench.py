@@ -10,6 +10,7 @@ import argparse
 import copy
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -124,6 +125,158 @@ def bench_role_concurrency(sim, bindings):
     record("role: speed-up from concurrency", timings[1] / timings[bindings], "x", 1.2, better="higher")
 
 
+# ---- fleet scale ----------------------------------------------------------------------------------------------------
+# The gateway's limit and latency of the fleet scenario, and the concurrency of the host-per-server baseline.
+GATEWAY_RATE = 50
+LATENCY = 0.05
+FORKS = 25
+
+
+def fleet_scale_seed(servers, instances=0):
+    """``servers`` RUNNING A3 Lite Servers with as many free EIPs, and ``instances`` running iMetal instances."""
+    seed = load_seed(os.path.join(ROOT, "tests", "simulator", "seed.json"))
+    template = next(s for s in seed["dev_servers"] if s["name"] == "infer-a3-05")
+    eip_template = next(e for e in seed["publicips"] if e["alias"] == "free-01")
+    seed["dev_servers"], seed["publicips"] = [], []
+    for index in range(servers):
+        server = copy.deepcopy(template)
+        server.update(id="fleet-%06d" % index, name="fleet-node-%06d" % index, create_at=1760000000000 + index)
+        server["cloud_server"] = {"id": "bms-%06d" % index, "type": "BMS"}
+        seed["dev_servers"].append(server)
+        eip = copy.deepcopy(eip_template)
+        eip.update(id="eip-%06d" % index, alias="fleet-eip-%06d" % index,
+                   public_ip_address="198.18.%d.%d" % (index // 250, index % 250 + 1))
+        seed["publicips"].append(eip)
+    node = next(i for i in seed["instances"] if i["name"] == "batch-node-01")
+    subnet = next(s for s in seed["subnets"] if s["id"] == node["network_interfaces"][0]["subnet_id"])
+    subnet["cidr"] = "172.20.0.0/16"
+    subnet["gateway_ip"] = "172.20.0.1"
+    seed["instances"] = [i for i in seed["instances"] if i["name"] != "batch-node-01"][:0]
+    seed["physical_servers"] = []
+    for index in range(instances):
+        inst = copy.deepcopy(node)
+        inst.update(id="imetal-%06d" % index, name="imetal-node-%06d" % index, server_id=None)
+        inst["network_interfaces"] = [{"subnet_id": subnet["id"], "ipv4_address": "172.20.%d.%d"
+                                       % (1 + index // 250, index % 250 + 2)}]
+        seed["instances"].append(inst)
+    seed["config"] = {"rate_limit_per_second": GATEWAY_RATE, "imetal_ip_change_polls": 3}
+    return seed, subnet
+
+
+def run_playbook(sim, play, extra=None, inventory="localhost,", forks=5):
+    """Run a play; (wall seconds, child CPU seconds, child peak RSS MB, the play's output)."""
+    env = sim.ansible_env()
+    env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_FORKS=str(forks), ANSIBLE_HOST_KEY_CHECKING="0", ANSIBLE_CALLBACK_RESULT_FORMAT="json")
+    with tempfile.TemporaryDirectory() as work:
+        path = os.path.join(work, "play.yml")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(play)
+        argv = ["ansible-playbook", "-i", inventory, path]
+        if extra is not None:
+            vars_file = os.path.join(work, "vars.json")
+            with open(vars_file, "w", encoding="utf-8") as handle:
+                json.dump(extra, handle)
+            argv += ["-e", "@" + vars_file]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        proc = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        print(proc.stdout[-4000:])
+        raise SystemExit("playbook failed")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, after.ru_maxrss / 1024.0, proc.stdout
+
+
+LOCAL = "- hosts: localhost\n  connection: local\n  gather_facts: false\n" \
+        "  vars:\n    ansible_python_interpreter: \"{{ ansible_playbook_python }}\"\n"
+BATCH_PLAY = LOCAL + "  tasks:\n    - hwcloud.infra.modelarts_devserver_eip_batch:\n" \
+    "        bindings: \"{{ fleet }}\"\n        concurrency: 10\n        rate_limit: %d\n" % (GATEWAY_RATE - 5)
+ROLE_PLAY = LOCAL + "  roles:\n    - role: hwcloud.infra.lite_server_expose\n" \
+    "      lite_server_expose_bindings: \"{{ fleet }}\"\n      lite_server_expose_rate_limit: %d\n" % (GATEWAY_RATE - 5)
+LOOP_PLAY = LOCAL + "  tasks:\n    - hwcloud.infra.modelarts_devserver_eip:\n" \
+    "        server: \"{{ item.server }}\"\n        public_ip: \"{{ item.public_ip }}\"\n      loop: \"{{ fleet }}\"\n"
+HOSTS_PLAY = "- hosts: fleet\n  connection: local\n  gather_facts: false\n" \
+    "  vars:\n    ansible_python_interpreter: \"{{ ansible_playbook_python }}\"\n" \
+    "  tasks:\n    - hwcloud.infra.modelarts_devserver_eip:\n" \
+    "        server: \"{{ inventory_hostname }}\"\n        public_ip: \"{{ wanted_eip }}\"\n"
+IMETAL_PLAY = LOCAL + "  tasks:\n    - hwcloud.infra.cdc_imetal_ip_batch:\n" \
+    "        instances: \"{{ fleet }}\"\n        concurrency: 10\n        rate_limit: %d\n" % (GATEWAY_RATE - 5)
+
+
+def api_calls(sim):
+    return len([r for r in sim.requests() if r.get("service") not in (None, "iam")])
+
+
+def measure(sim, seed, play, extra, inventory="localhost,", forks=5):
+    """One run from the seed: (wall, cpu, rss, API calls)."""
+    sim.reset(seed)
+    sim.fault(path=".*", latency=LATENCY, count=None)
+    wall, cpu, rss, _out = run_playbook(sim, play, extra, inventory, forks)
+    calls = api_calls(sim)
+    return wall, cpu, rss, calls
+
+
+def bench_fleet_scale(sim, sizes, baseline_size):
+    """The fleet scenario: bind N EIPs to N Lite Servers under a gateway limit, each way side by side."""
+    rows = []
+    for size in sizes:
+        seed, _subnet = fleet_scale_seed(size)
+        fleet = [{"server": "fleet-node-%06d" % i, "public_ip": "198.18.%d.%d" % (i // 250, i % 250 + 1)}
+                 for i in range(size)]
+        for way, play in (("batch module", BATCH_PLAY), ("role", ROLE_PLAY)):
+            wall, cpu, rss, calls = measure(sim, seed, play, {"fleet": fleet})
+            bound = calls / float(GATEWAY_RATE)
+            # The no-op re-run, on the state the first run left.
+            sim.clear_requests()
+            again, _cpu, _rss, _o = run_playbook(sim, play, {"fleet": fleet})
+            rows.append((way, size, wall, bound, again, api_calls(sim), cpu, rss))
+            if size == sizes[-1]:
+                record("fleet %s: bind %d EIPs, wall / throttle bound" % (way, size), wall / bound, "x", 1.3)
+                record("fleet %s: no-op re-run of %d" % (way, size), again, "s", 5.0)
+    seed, _subnet = fleet_scale_seed(baseline_size)
+    fleet = [{"server": "fleet-node-%06d" % i, "public_ip": "198.18.%d.%d" % (i // 250, i % 250 + 1)}
+             for i in range(baseline_size)]
+    with tempfile.NamedTemporaryFile("w", suffix=".ini", delete=False) as inv:
+        inv.write("[fleet]\n" + "".join("%s wanted_eip=%s\n" % (f["server"], f["public_ip"]) for f in fleet))
+    try:
+        for way, play, inventory, forks in (("single module, loop", LOOP_PLAY, "localhost,", 5),
+                                            ("host per server, forks %d" % FORKS, HOSTS_PLAY, inv.name, FORKS)):
+            wall, cpu, rss, calls = measure(sim, seed, play, {"fleet": fleet}, inventory, forks)
+            rows.append((way, baseline_size, wall, calls / float(GATEWAY_RATE), None, None, cpu, rss))
+    finally:
+        os.unlink(inv.name)
+    print("\n%-26s %6s %9s %9s %8s %9s %8s %8s %9s" % ("way (Lite Server EIPs)", "N", "wall s", "bound s", "ratio",
+                                                       "re-run s", "re-calls", "CPU s", "RSS MB"))
+    for way, size, wall, bound, again, recalls, cpu, rss in rows:
+        print("%-26s %6d %9.2f %9.2f %8.2f %9s %8s %8.2f %9.1f" % (
+            way, size, wall, bound, wall / bound, "%.2f" % again if again is not None else "-",
+            recalls if recalls is not None else "-", cpu, rss))
+    per = dict(((r[0], r[1]), r[2] / r[1]) for r in rows)
+    batch_per = per[("batch module", sizes[-1])]
+    for way in ("single module, loop", "host per server, forks %d" % FORKS):
+        print("%-26s %.1fx slower per server than the batch module" % (way, per[(way, baseline_size)] / batch_per))
+    print()
+    return rows
+
+
+def bench_imetal_fleet(sim, size):
+    seed, subnet = fleet_scale_seed(0, instances=size)
+    fleet = [{"instance": "imetal-node-%06d" % i,
+              "nics": [{"subnet_id": subnet["id"], "ip_address": "172.20.%d.%d" % (101 + i // 250, i % 250 + 2)}]}
+             for i in range(size)]
+    wall, cpu, rss, calls = measure(sim, seed, IMETAL_PLAY, {"fleet": fleet})
+    sim.clear_requests()
+    again, _cpu, _rss, _o = run_playbook(sim, IMETAL_PLAY, {"fleet": fleet})
+    bound = calls / float(GATEWAY_RATE)
+    print("iMetal batch: %d changes (3-poll), wall %.2f s, %d calls (bound %.2f s), re-run %.2f s, CPU %.2f s, RSS "
+          "%.1f MB" % (size, wall, calls, bound, again, cpu, rss))
+    record("fleet iMetal batch: %d changes, calls per change" % size, calls / float(size), "calls", 1.2)
+    record("fleet iMetal batch: no-op re-run of %d" % size, again, "s", 5.0)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes")
@@ -133,6 +286,8 @@ def main():
         bench_round_trip(sim, 50 if args.quick else 300)
         bench_fleet_listing(sim, 500 if args.quick else 2000)
         bench_role_concurrency(sim, 4)
+        bench_fleet_scale(sim, [50, 200] if args.quick else [50, 200, 500], 50 if args.quick else 100)
+        bench_imetal_fleet(sim, 30 if args.quick else 100)
     with open(os.path.join(ROOT, ".tmp", "perf-results.json"), "w", encoding="utf-8") as handle:
         json.dump(RESULTS, handle, indent=1)
     missed = [r["name"] for r in RESULTS if not r["ok"]]

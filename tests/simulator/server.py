@@ -486,6 +486,9 @@ def cdc_list(sim, ctx):
     if marker:
         instances = [i for i in instances if i["id"] > marker]
     page = instances[:limit]
+    for inst in page:
+        # A listing observes a change in progress as a status read does.
+        _progress_ip_change(sim, inst["id"])
     next_marker = page[-1]["id"] if len(instances) > limit else None
     return Reply(200, {"instances": [_public(i) for i in page], "count": total,
                        "page_info": {"next_marker": next_marker, "previous_marker": marker,

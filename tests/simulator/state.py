@@ -23,7 +23,8 @@ DEFAULT_CONFIG = {
     "eip_settle_reads": 0,
     # ModelArts listings answer at most this many servers per page whatever ``limit`` asks (0: no cap).
     "modelarts_page_cap": 0,
-    # An iMetal IP change stays modify-ip-processing for this many status reads and at least this many seconds.
+    # An iMetal IP change stays modify-ip-processing for this many reads of the instance (status reads or listings
+    # that include it) and at least this many seconds.
     "imetal_ip_change_polls": 2,
     "imetal_ip_change_seconds": 0,
     # After an IP change is accepted, this many status reads still answer the state from before it (stale reads).

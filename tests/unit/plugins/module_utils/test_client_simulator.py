@@ -196,6 +196,17 @@ def test_retries_are_bounded_by_api_retries(sim, make_client):
     assert len(client.sleep.calls) == 2
 
 
+def test_throttling_is_retried_for_a_time_budget_not_a_count(sim, make_client):
+    from ansible_collections.hwcloud.infra.plugins.module_utils._client import THROTTLE_BUDGET
+    sim.fault(method="GET", path="/dev-servers$", status=429, count=None, retry_after=2)
+    client = make_client(sim, project_id=PROJECT_ID, api_retries=2)
+    with pytest.raises(HuaweiCloudError) as info:
+        client.get("modelarts", SERVERS)
+    assert info.value.code == "APIG.0308"
+    assert client.sleep.calls == [2.0] * int(THROTTLE_BUDGET / 2)
+    assert len(api_calls(sim, "GET", "/dev-servers")) == int(THROTTLE_BUDGET / 2) + 1
+
+
 def test_zero_retries_fails_at_once(sim, make_client):
     sim.fault(method="GET", path="/dev-servers$", status=429, count=1)
     client = make_client(sim, project_id=PROJECT_ID, api_retries=0)

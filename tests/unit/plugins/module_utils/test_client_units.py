@@ -308,3 +308,81 @@ def test_resolution_helpers():
     assert c.looks_like_uuid("5dfb59db-8abc-56cf-8b1d-2229616fed71")
     assert c.looks_like_uuid("0a1b2c3d4e5f40718293a4b5c6d7e8f9")
     assert not c.looks_like_uuid("train-a3-01")
+
+
+class FakeTime:
+    """A clock that moves only when slept on."""
+
+    def __init__(self):
+        self.now = 100.0
+        self.slept = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_token_bucket_lets_a_burst_through_then_spaces_requests():
+    fake = FakeTime()
+    bucket = c.TokenBucket(5, burst=2, clock=fake.clock, sleep=fake.sleep)
+    for _request in range(7):
+        bucket.acquire()
+    # Two at once (the burst), then one every 1/5 s: 5 more requests take 1 s.
+    assert fake.slept == pytest.approx([0.2] * 5) and fake.now == pytest.approx(101.0)
+
+
+def test_token_bucket_refills_while_idle():
+    fake = FakeTime()
+    bucket = c.TokenBucket(10, clock=fake.clock, sleep=fake.sleep)
+    for _request in range(10):
+        bucket.acquire()
+    fake.now += 1.0
+    for _request in range(10):
+        bucket.acquire()
+    assert fake.slept == []
+    bucket.acquire()
+    assert fake.slept == pytest.approx([0.1])
+
+
+def test_token_bucket_is_fair_and_exact_across_threads():
+    import threading
+    fake = FakeTime()
+    lock = threading.Lock()
+
+    def sleep(seconds):
+        with lock:
+            fake.slept.append(seconds)
+
+    bucket = c.TokenBucket(10, burst=1, clock=fake.clock, sleep=sleep)
+    threads = [threading.Thread(target=bucket.acquire) for _thread in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # With the clock frozen, the 19 requests after the first reserve slots 0.1 s apart.
+    assert sorted(fake.slept) == pytest.approx([0.1 * n for n in range(1, 20)])
+
+
+def test_throttling_budget_is_time_not_a_count():
+    budget = c._ThrottleBudget(c.RetryPolicy(retries=2, base=1.0, rand=lambda lo, hi: hi))
+    delays = []
+    while True:
+        delay = budget.next_delay()
+        if delay is None:
+            break
+        delays.append(delay)
+    assert len(delays) > 2 and sum(delays) <= c.THROTTLE_BUDGET
+    assert max(delays) <= 30.0
+
+
+def test_throttling_budget_honours_retry_after_and_counts_zero_waits():
+    budget = c._ThrottleBudget(c.RetryPolicy(retries=1))
+    assert budget.next_delay(retry_after=7) == 7
+    count = 1
+    while budget.next_delay(retry_after=0) is not None:
+        count += 1
+    assert count == int(c.THROTTLE_BUDGET - 7) + 1
+    assert c._ThrottleBudget(c.RetryPolicy(retries=0)).next_delay() is None

@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.infra contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection. Breaking changes can occur any time.
+
+"""What the batch modules share: their options, the worker pool, per-item results and totals."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ..module_utils._client import HuaweiCloudError, validate_int
+
+CONCURRENCY_RANGE = (1, 64)
+RATE_RANGE = (0, 1000)
+NOT_ATTEMPTED = "not attempted"
+
+
+def fleet_argument_spec(wait_timeout=600):
+    """The options every batch module has besides its list of items."""
+    return dict(
+        concurrency=dict(type="int", default=10),
+        rate_limit=dict(type="float", default=20),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=wait_timeout),
+    )
+
+
+def validate_fleet_options(params):
+    """concurrency and rate_limit, checked before any request; returns (concurrency, rate)."""
+    concurrency = validate_int(params["concurrency"], "concurrency", CONCURRENCY_RANGE)
+    rate = params["rate_limit"]
+    if rate is None or not RATE_RANGE[0] <= rate <= RATE_RANGE[1]:
+        raise HuaweiCloudError("rate_limit must be between %s and %s requests per second" % RATE_RANGE)
+    return concurrency, rate
+
+
+def refuse(problems, total, what):
+    """Raise listing every problem of the items, before anything was changed."""
+    if problems:
+        raise HuaweiCloudError("%d of %d item(s) %s: %s" % (len(problems), total, what, "; ".join(problems)))
+
+
+def run_pool(work, keys, concurrency):
+    """``work(key)`` for every key, at most ``concurrency`` at a time; every call runs to its end."""
+    keys = list(keys)
+    if not keys:
+        return
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(keys))) as pool:
+        for future in [pool.submit(work, key) for key in keys]:
+            future.result()
+
+
+def item_diff(header, before, after):
+    return {"before_header": header, "after_header": header, "before": before, "after": after}
+
+
+def finish(module, results, option, label):
+    """Totals and a one-line summary in the result; raises, naming every failed item and every changed one, when
+    an item failed. ``label(result)`` names an item's resource."""
+    failed = [i for i, r in enumerate(results) if r["error"] and not r["error"].startswith(NOT_ATTEMPTED)]
+    skipped = [i for i, r in enumerate(results) if r["error"] and r["error"].startswith(NOT_ATTEMPTED)]
+    changed = [i for i, r in enumerate(results) if r["changed"]]
+    totals = {"items": len(results), "changed": len(changed), "failed": len(failed), "not_attempted": len(skipped)}
+    totals["unchanged"] = len(results) - len(changed) - len(failed) - len(skipped)
+    module.result["totals"] = totals
+    summary = "%(items)d item(s): %(changed)d changed, %(unchanged)d unchanged, %(failed)d failed, " \
+              "%(not_attempted)d not attempted" % totals
+    if failed or skipped:
+        raise HuaweiCloudError("%s. Failed: %s. Changed: %s" % (summary, "; ".join(
+            "%s[%d] (%s): %s" % (option, i, label(results[i]), results[i]["error"]) for i in failed + skipped),
+            ", ".join("%s[%d] (%s)" % (option, i, label(results[i])) for i in changed) or "none"))
+    return summary

@@ -1,0 +1,317 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.infra contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: cdc_imetal_ip_batch
+short_description: Set the VPC and IP addresses of many Cloud Data Center iMetal instances in one task
+version_added: 0.1.0
+description:
+  - Converges the addressing of a whole list of iMetal instances in one process, with the same rules as
+    M(hwcloud.infra.cdc_imetal_ip) (each item is planned and checked by the same code).
+  - Reads the project's instances in one paged listing and each wanted subnet once; validates and plans every item
+    before the first change. When any item is wrong (bad input, unknown or ambiguous instance, instance busy or not
+    running, subnet missing or in another VPC, address outside the subnet, reserved or used by another instance, a
+    NIC that would be dropped without O(instances[].purge_nics), the same instance or address asked for twice),
+    the task fails listing every bad item, and nothing is sent.
+  - Sends the changes with a bounded pool of O(concurrency) workers under a client-side rate limit of O(rate_limit)
+    requests per second shared by all of them.
+  - Waits for all changes together (one polling loop over the listing of the pending instances) and verifies each
+    instance's addresses against what was asked.
+  - A failed item does not stop the others; the task then fails after every other item was handled, and the
+    result says which items changed and which did not.
+author:
+  - hwcloud.infra contributors (@hwcloud-infra)
+extends_documentation_fragment:
+  - hwcloud.infra.common
+  - hwcloud.infra.attributes
+options:
+  instances:
+    description:
+      - The wanted addressing. Each item takes the options of M(hwcloud.infra.cdc_imetal_ip) with the same meaning.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      instance:
+        description: The iMetal instance id, or its name when that name is unique in the project.
+        type: str
+        required: true
+      vpc_id:
+        description: The VPC the instance should be in; omitted means the current one.
+        type: str
+      nics:
+        description:
+          - The wanted network interfaces, one or two; the first is the primary. A NIC that keeps its subnet and
+            names no address keeps its current address.
+        type: list
+        elements: dict
+        required: true
+        suboptions:
+          subnet_id:
+            description: The subnet of the network interface.
+            type: str
+            required: true
+          ip_address:
+            description: The IPv4 address in that subnet; omitted means the current one or one the cloud allocates.
+            type: str
+      purge_nics:
+        description: Allow removing the network interfaces the instance has beyond those listed.
+        type: bool
+        default: false
+  concurrency:
+    description:
+      - How many changes are sent at the same time; 1 to 64.
+    type: int
+    default: 10
+  rate_limit:
+    description:
+      - Requests per second this task sends at most, shared by all workers (a token bucket); 0 means no limit.
+    type: float
+    default: 20
+  wait:
+    description:
+      - Wait until every change has ended and verify the addresses read back.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for all changes together when O(wait=true); 1 to 86400.
+    type: int
+    default: 900
+notes:
+  - API calls - one paged listing of the project's instances and one read per distinct wanted subnet; then one
+    change request per instance to change, and one listing of the pending instances (100 ids a call) per polling
+    round.
+  - With password authentication, the module logs in once for the whole list.
+seealso:
+  - module: hwcloud.infra.cdc_imetal_ip
+  - module: hwcloud.infra.cdc_imetal_instance_info
+"""
+
+EXAMPLES = r"""
+- name: Re-address a rack of iMetal nodes
+  hwcloud.infra.cdc_imetal_ip_batch:
+    region: cn-south-1
+    instances:
+      - instance: gpu-node-01
+        nics:
+          - {subnet_id: 0b6f1f2c-6b0e-4d6a-9c55-2a1e4b8c7d90, ip_address: 10.0.1.50}
+          - {subnet_id: 7d3e9a14-2c5b-4f08-8e61-5b9d0c2a4f13}
+      - instance: gpu-node-02
+        nics:
+          - {subnet_id: 0b6f1f2c-6b0e-4d6a-9c55-2a1e4b8c7d90, ip_address: 10.0.1.51}
+    concurrency: 20
+  register: readdressed
+"""
+
+RETURN = r"""
+results:
+  description: One entry per item of O(instances), in order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    instance:
+      description: The instance as given.
+      type: str
+    id:
+      description: The instance's id (V(null) when it could not be resolved).
+      type: str
+    name:
+      description: The instance's name (V(null) when it could not be resolved).
+      type: str
+    changed:
+      description: Whether a change was sent and accepted for this instance.
+      type: bool
+    before:
+      description: C(vpc_id) and C(network_interfaces) before the task.
+      type: dict
+    after:
+      description: C(vpc_id) and C(network_interfaces) after the task (read back when waited for; predicted
+        otherwise, with V(null) for addresses the cloud will allocate).
+      type: dict
+    request_id:
+      description: Request id of the change request; V(null) when nothing was sent.
+      type: str
+    error:
+      description: Why this item failed; V(null) when it did not.
+      type: str
+instances:
+  description:
+    - Each instance as given in O(instances) with its id, name, VPC, network interfaces and addresses after the task.
+  returned: always
+  type: dict
+  sample:
+    gpu-node-01: {id: 5611fc29-e838-5bb5-8d57-ca2498f5d024, name: gpu-node-01, vpc_id: 6a8ebc9c-0b43-5c0f-b452-47282c1da243,
+                  network_interfaces: [{subnet_id: 6494193b-2eed-5d40-8363-241c4d0c663c, ipv4_address: 10.0.1.50}],
+                  addresses: [10.0.1.50]}
+totals:
+  description: How many items there were, changed, unchanged, failed, and not attempted.
+  returned: always
+  type: dict
+  sample: {items: 100, changed: 100, unchanged: 0, failed: 0, not_attempted: 0}
+calls:
+  description: How many API requests the task sent.
+  returned: always
+  type: int
+diff:
+  description: With C(--diff), one entry per item that changes, headed by the instance.
+  returned: when diff mode is on
+  type: list
+"""
+
+from ..module_utils._client import HuaweiCloudError, WaitTimeoutError, match_id_or_name, pick_one, validate_id, \
+    validate_ref
+from ..module_utils._clouddc import (PROCESSING, IpChange, change_refusal, complete_nics, instance_summary,
+                                     is_converged, list_instances, predict, preflight_refusal, validate_nics,
+                                     wait_for_changes)
+from ..module_utils._fleet import finish, fleet_argument_spec, item_diff, refuse, run_pool, validate_fleet_options
+from ..module_utils._module import HuaweiCloudModule
+
+
+def addressing(instance):
+    return {"vpc_id": instance.get("vpc_id"), "network_interfaces": instance.get("network_interfaces")}
+
+
+def validate_items(items):
+    """Every item's own inputs; a list of problems, each naming its item, and the normalised NIC lists."""
+    problems, nics = [], {}
+    for index, item in enumerate(items):
+        where = "instances[%d]" % index
+        try:
+            validate_ref(item["instance"], "%s.instance" % where)
+            if item["vpc_id"] is not None:
+                validate_id(item["vpc_id"], "%s.vpc_id" % where)
+            nics[index] = validate_nics(item["nics"])
+        except HuaweiCloudError as err:
+            problems.append("%s: %s" % (where, err.message))
+    return problems, nics
+
+
+def plan(client, items, nics):
+    """Resolve and check every item against one listing; (problems, plans by item index)."""
+    listing = list_instances(client)
+    subnets, problems, plans, seen, asked = {}, [], {}, {}, {}
+    for index, item in enumerate(items):
+        where = "instances[%d] (%s)" % (index, item["instance"])
+        try:
+            instance = pick_one(match_id_or_name(listing, item["instance"]), item["instance"], "iMetal instance",
+                                "state")
+            if instance["id"] in seen:
+                raise HuaweiCloudError("the same instance as instances[%d]" % seen[instance["id"]])
+            seen[instance["id"]] = index
+            wanted = complete_nics(instance, nics[index], item["purge_nics"])
+            for nic in wanted:
+                key = (nic["subnet_id"], nic.get("ip_address"))
+                if nic.get("ip_address") and asked.setdefault(key, index) != index:
+                    raise HuaweiCloudError("%s is also asked for by instances[%d]" % (nic["ip_address"], asked[key]))
+            converged = is_converged(instance, item["vpc_id"], wanted)
+            if not converged:
+                refusal = change_refusal(instance) or preflight_refusal(client, instance, item["vpc_id"], wanted,
+                                                                        listing, subnets)
+                if refusal:
+                    raise HuaweiCloudError(refusal)
+        except HuaweiCloudError as err:
+            problems.append("%s: %s" % (where, err.message))
+            continue
+        plans[index] = {"instance": instance, "nics": wanted, "converged": converged}
+    return problems, plans
+
+
+def converge(module):
+    p = module.params
+    concurrency, rate = validate_fleet_options(p)
+    wait_timeout = module.wait_timeout()
+    items = p["instances"]
+    problems, nics = validate_items(items)
+    refuse(problems, len(items), "are invalid; nothing was sent")
+    client = module.client
+    client.share(concurrency, rate)
+    results = [{"instance": i["instance"], "id": None, "name": None, "changed": False, "before": None,
+                "after": None, "request_id": None, "error": None} for i in items]
+    module.result["results"] = results
+    problems, plans = plan(client, items, nics)
+    refuse(problems, len(items), "cannot be done; nothing was sent")
+    changes = {}
+    for index, planned in plans.items():
+        instance = planned["instance"]
+        after = instance_summary(instance) if planned["converged"] else predict(instance, items[index]["vpc_id"],
+                                                                                planned["nics"])
+        results[index].update(id=instance["id"], name=instance.get("name"), before=addressing(instance),
+                              after=addressing(after))
+        if not planned["converged"]:
+            changes[index] = IpChange(client, instance, items[index]["vpc_id"], planned["nics"], wait_timeout)
+    if module.module._diff:
+        module.result["diff"] = [item_diff("iMetal instance %s (instances[%d])" % (results[i]["instance"], i),
+                                           results[i]["before"], results[i]["after"]) for i in sorted(changes)]
+    if module.check_mode:
+        for index in changes:
+            results[index]["changed"] = True
+    else:
+        def send(index):
+            try:
+                changes[index].apply()
+            except HuaweiCloudError as err:
+                results[index]["error"] = err.message
+            finally:
+                results[index].update(changed=changes[index].sent, request_id=changes[index].request_id)
+
+        try:
+            run_pool(send, sorted(changes), concurrency)
+        finally:
+            module.result["changed"] = any(r["changed"] for r in results)
+        sent = [changes[i] for i in sorted(changes) if results[i]["changed"]]
+        if p["wait"]:
+            wait_all(client, sent, results, wait_timeout)
+        else:
+            for index in changes:
+                if results[index]["changed"]:
+                    results[index]["after"]["operation_state"] = PROCESSING
+    module.result["changed"] = any(r["changed"] for r in results)
+    module.result.update(calls=client.calls, instances=dict(
+        (r["instance"], dict(r["after"], id=r["id"], name=r["name"], addresses=[
+            n.get("ipv4_address") for n in r["after"]["network_interfaces"] or []])) for r in results if r["id"]))
+    return {"results": results, "msg": finish(module, results, "instances", lambda r: r["instance"])}
+
+
+def wait_all(client, changes, results, wait_timeout):
+    """One wait for every sent change; each result gets the instance read back, or the change's failure."""
+    by_id = dict((r["id"], r) for r in results)
+    try:
+        outcomes = wait_for_changes(client, changes, wait_timeout)
+    except WaitTimeoutError as err:
+        for instance_id in err.last_state["pending"]:
+            by_id[instance_id]["error"] = "not finished within wait_timeout"
+        outcomes = err.last_state["done"]
+    for instance_id, outcome in outcomes.items():
+        if isinstance(outcome, HuaweiCloudError):
+            by_id[instance_id]["error"] = outcome.message
+        else:
+            by_id[instance_id]["after"] = addressing(instance_summary(outcome))
+
+
+def main():
+    spec = fleet_argument_spec(wait_timeout=900)
+    spec["instances"] = dict(type="list", elements="dict", required=True, options=dict(
+        instance=dict(type="str", required=True),
+        vpc_id=dict(type="str"),
+        nics=dict(type="list", elements="dict", required=True, options=dict(
+            subnet_id=dict(type="str", required=True),
+            ip_address=dict(type="str"),
+        )),
+        purge_nics=dict(type="bool", default=False),
+    ))
+    module = HuaweiCloudModule(argument_spec=spec)
+    module.run(lambda: converge(module), "change the IP addresses of %d iMetal instance item(s)" % len(
+        module.params["instances"] or []))
+
+
+if __name__ == "__main__":
+    main()

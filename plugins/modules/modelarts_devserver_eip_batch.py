@@ -1,0 +1,348 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.infra contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: modelarts_devserver_eip_batch
+short_description: Bind or unbind the EIPs of many ModelArts Lite Servers in one task
+version_added: 0.1.0
+description:
+  - Converges a whole list of EIP bindings on Lite Servers in one process, with the same rules as
+    M(hwcloud.infra.modelarts_devserver_eip) (each item is planned by the same code).
+  - Reads the state in bulk, once - every Lite Server of the project and every EIP of the project (two paged
+    listings). A converged list is decided from those two listings alone.
+  - Validates and plans every item before the first write. When any item is wrong (bad input, unknown or ambiguous
+    server, EIP in use elsewhere without O(bindings[].allow_rebind), server not C(RUNNING), the same EIP asked for
+    on two servers), the task fails listing every bad item, and nothing is changed.
+  - Writes with a bounded pool of O(concurrency) workers under a client-side rate limit of O(rate_limit) requests per
+    second shared by all of them; throttling that still happens is retried. Items for the same server run in order,
+    in one worker.
+  - Waits for all changes together (one polling loop over the project's EIP listing) and verifies them from it.
+  - A failed item does not stop the others; the task then fails after every other item was handled, and the
+    result says which items changed and which did not.
+author:
+  - hwcloud.infra contributors (@hwcloud-infra)
+extends_documentation_fragment:
+  - hwcloud.infra.common
+  - hwcloud.infra.attributes
+options:
+  bindings:
+    description:
+      - The wanted bindings. Each item takes the options of M(hwcloud.infra.modelarts_devserver_eip) with the same
+        meaning.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      server:
+        description: The Lite Server id, or its name when that name is unique in the project.
+        type: str
+        required: true
+      public_ip:
+        description:
+          - The EIP, by id or IPv4 address. Required when O(bindings[].state=present).
+        type: str
+      state:
+        description: V(present) binds, V(absent) unbinds (every EIP of the server when O(bindings[].public_ip) is omitted).
+        type: str
+        choices: [present, absent]
+        default: present
+      allow_rebind:
+        description: Move the EIP when another Lite Server holds it (all or nothing, as in the single module).
+        type: bool
+        default: false
+      exclusive:
+        description: With O(bindings[].state=present), also unbind every other EIP from the server.
+        type: bool
+        default: false
+  concurrency:
+    description:
+      - How many servers are changed at the same time; 1 to 64.
+    type: int
+    default: 10
+  rate_limit:
+    description:
+      - Requests per second this task sends at most, shared by all workers (a token bucket); 0 means no limit.
+      - The default stays well under the API gateway's per-user limits, so a fleet run does not provoke throttling.
+    type: float
+    default: 20
+  wait:
+    description:
+      - Wait until every changed server's EIPs read back as planned (bound EIPs C(ACTIVE), unbound ones C(DOWN)).
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for all changes together when O(wait=true); 1 to 86400.
+    type: int
+    default: 600
+notes:
+  - API calls for N items with nothing to change - 2 paged listings (the project's Lite Servers and EIPs, plus the
+    project id look-up unless O(project_id) is given). Each server to change adds its writes (one per bind or unbind)
+    and one ModelArts read when an answer is lost; the wait adds one EIP listing per polling round.
+  - With password authentication, the module logs in once for the whole list.
+seealso:
+  - module: hwcloud.infra.modelarts_devserver_eip
+  - module: hwcloud.infra.modelarts_devserver_info
+"""
+
+EXAMPLES = r"""
+- name: Expose a fleet of Lite Servers
+  hwcloud.infra.modelarts_devserver_eip_batch:
+    region: ap-southeast-3
+    bindings:
+      - {server: train-a3-01, public_ip: 203.0.113.11}
+      - {server: train-a3-02, public_ip: 203.0.113.12}
+      - {server: train-a3-03, public_ip: 203.0.113.13, exclusive: true}
+    concurrency: 20
+  register: exposed
+
+- name: Take the EIPs of two servers away
+  hwcloud.infra.modelarts_devserver_eip_batch:
+    bindings:
+      - {server: train-a3-01, state: absent}
+      - {server: train-a3-02, state: absent}
+"""
+
+RETURN = r"""
+results:
+  description: One entry per item of O(bindings), in order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    server:
+      description: The server as given.
+      type: str
+    server_id:
+      description: The Lite Server's id (V(null) when it could not be resolved).
+      type: str
+    server_name:
+      description: The Lite Server's name (V(null) when it could not be resolved).
+      type: str
+    public_ip:
+      description: The EIP as given.
+      type: str
+    state:
+      description: The state asked for.
+      type: str
+    changed:
+      description: Whether this item changed the server's EIPs.
+      type: bool
+    before:
+      description: The server's EIPs ({id, address}) before this item.
+      type: list
+      elements: dict
+    after:
+      description: The server's EIPs after this item (read back when waited for; predicted in check mode).
+      type: list
+      elements: dict
+    request_ids:
+      description: Request ids of the writes this item sent.
+      type: list
+      elements: str
+    error:
+      description: Why this item failed; V(null) when it did not.
+      type: str
+servers:
+  description:
+    - Each server as given in O(bindings) (the last item naming it) with its id, name and public addresses after
+      the task.
+  returned: always
+  type: dict
+  sample: {train-a3-01: {id: 5dfb59db-8abc-56cf-8b1d-2229616fed71, name: train-a3-01, public_ips: [203.0.113.11]}}
+totals:
+  description: How many items there were, changed, unchanged, failed, and not attempted (after an earlier item of
+    the same server failed).
+  returned: always
+  type: dict
+  sample: {items: 500, changed: 480, unchanged: 20, failed: 0, not_attempted: 0}
+calls:
+  description: How many API requests the task sent.
+  returned: always
+  type: int
+diff:
+  description: With C(--diff), one entry per item that changes, headed by the server.
+  returned: when diff mode is on
+  type: list
+"""
+
+from ..module_utils._client import HuaweiCloudError, WaitTimeoutError, validate_ref
+from ..module_utils._fleet import (NOT_ATTEMPTED, finish, fleet_argument_spec, item_diff, refuse, run_pool,
+                                   validate_fleet_options)
+from ..module_utils._modelarts import BindingChange, Snapshot, plan_task, server_label, wait_for_fleet
+from ..module_utils._module import HuaweiCloudModule
+from ..module_utils._vpc import validate_eip_ref
+
+
+def validate_items(items):
+    """Every item's own inputs and the list as a whole; a list of problems, each naming its item."""
+    problems = []
+    wanted = {}
+    for index, item in enumerate(items):
+        where = "bindings[%d]" % index
+        try:
+            validate_ref(item["server"], "%s.server" % where)
+            if item["public_ip"] is not None:
+                validate_eip_ref(item["public_ip"], "%s.public_ip" % where)
+            if item["state"] == "present" and item["public_ip"] is None:
+                raise HuaweiCloudError("%s: public_ip is required with state=present" % where)
+            if item["exclusive"] and item["state"] == "absent":
+                raise HuaweiCloudError("%s: exclusive applies to state=present only" % where)
+        except HuaweiCloudError as err:
+            problems.append(err.message)
+            continue
+        if item["state"] == "present":
+            other = wanted.setdefault(item["public_ip"], (index, item["server"]))
+            if other[1] != item["server"]:
+                problems.append("%s: EIP %s is also asked for on server %s (bindings[%d])"
+                                % (where, item["public_ip"], other[1], other[0]))
+    return problems
+
+
+class Fleet(object):
+    """The items grouped by server, planned against one snapshot, applied by a pool of workers."""
+
+    def __init__(self, module, client, items, wait_timeout):
+        self.module = module
+        self.client = client
+        self.items = items
+        self.wait_timeout = wait_timeout
+        self.results = [{"server": i["server"], "server_id": None, "server_name": None, "public_ip": i["public_ip"],
+                         "state": i["state"],
+                         "changed": False, "before": None, "after": None, "request_ids": [], "error": None}
+                        for i in items]
+        self.groups = {}
+        self.tasks = {}
+
+    def plan(self, snapshot):
+        """Plan every item (no write); returns the problems found, each naming its item."""
+        problems = []
+        bound = {}
+        for index, item in enumerate(self.items):
+            where = "bindings[%d] (%s)" % (index, item["server"])
+            try:
+                server = snapshot.server(item["server"])
+                self.results[index].update(server_id=server["id"], server_name=server.get("name"))
+                before = bound.get(server["id"])
+                if before is None:
+                    before = snapshot.bindings(server)
+                task = plan_task(snapshot, server, before, item["public_ip"], item["state"], item["exclusive"],
+                                 item["allow_rebind"], None)
+            except HuaweiCloudError as err:
+                problems.append("%s: %s" % (where, err.message))
+                continue
+            self.results[index].update(before=before, after=task["plan"]["after"])
+            bound[server["id"]] = task["plan"]["after"]
+            task["server"] = server
+            self.tasks[index] = task
+            self.groups.setdefault(server["id"], []).append(index)
+        return problems
+
+    def apply_group(self, server_id):
+        """The writes of one server's items, in order; an item that fails stops the later ones of that server."""
+        for position, index in enumerate(self.groups[server_id]):
+            task = self.tasks[index]
+            if not task["writes"]:
+                continue
+            change = BindingChange(self.client, task["server"], self.wait_timeout)
+            try:
+                change.apply(task["plan"], task["holder"], task["eip"], task["releasing"])
+            except HuaweiCloudError as err:
+                self.results[index]["error"] = err.message
+                for later in self.groups[server_id][position + 1:]:
+                    self.results[later]["error"] = "%s: an earlier item for server %s failed" % (
+                        NOT_ATTEMPTED, server_label(task["server"]))
+                return
+            finally:
+                self.results[index]["changed"] = change.changed
+                self.results[index]["request_ids"] = change.request_ids
+
+    def changed_servers(self):
+        """(server, wanted EIPs, changed EIP ids) of every server whose items all applied and changed something."""
+        out = []
+        for server_id, indexes in self.groups.items():
+            if any(self.results[i]["error"] for i in indexes) or not any(self.results[i]["changed"] for i in indexes):
+                continue
+            last = self.tasks[indexes[-1]]
+            changed = set()
+            for i in indexes:
+                plan = self.tasks[i]["plan"]
+                changed.update(e["id"] for e in plan["unbind"])
+                if plan["bind"]:
+                    changed.add(plan["bind"]["id"])
+            out.append((last["server"], last["plan"]["after"], sorted(changed)))
+        return out
+
+
+def converge(module):
+    p = module.params
+    concurrency, rate = validate_fleet_options(p)
+    wait_timeout = module.wait_timeout()
+    items = p["bindings"]
+    refuse(validate_items(items), len(items), "are invalid; nothing was sent")
+    client = module.client
+    client.share(concurrency, rate)
+    fleet = Fleet(module, client, items, wait_timeout)
+    module.result["results"] = fleet.results
+    refuse(fleet.plan(Snapshot(client)), len(items), "cannot be done; nothing was changed")
+    if module.module._diff:
+        module.result["diff"] = [
+            item_diff("Lite Server %s (bindings[%d])" % (r["server"], i), {"public_ips": r["before"]},
+                      {"public_ips": r["after"]}) for i, r in enumerate(fleet.results) if fleet.tasks[i]["writes"]]
+    if module.check_mode:
+        for index, task in fleet.tasks.items():
+            fleet.results[index]["changed"] = task["writes"]
+    else:
+        try:
+            run_pool(fleet.apply_group, [sid for sid, idx in fleet.groups.items()
+                                         if any(fleet.tasks[i]["writes"] for i in idx)], concurrency)
+        finally:
+            module.result["changed"] = any(r["changed"] for r in fleet.results)
+        if p["wait"]:
+            wait_all(client, fleet, wait_timeout)
+    module.result["changed"] = any(r["changed"] for r in fleet.results)
+    results = fleet.results
+    module.result.update(calls=client.calls, servers=dict(
+        (r["server"], {"id": r["server_id"], "name": r["server_name"],
+                       "public_ips": [e["address"] for e in r["after"] or []]}) for r in results if r["server_id"]))
+    return {"results": results, "msg": finish(module, results, "bindings", lambda r: r["server"])}
+
+
+def wait_all(client, fleet, wait_timeout):
+    """One wait for every changed server; the last item of each server gets the EIPs read back."""
+    targets = [(server, {"after": after, "changed": changed}) for server, after, changed in fleet.changed_servers()]
+    try:
+        read_back = wait_for_fleet(client, targets, wait_timeout)
+    except WaitTimeoutError as err:
+        pending = set(err.last_state["pending"])
+        for result in fleet.results:
+            if result["server_id"] in pending and result["changed"]:
+                result["error"] = "not confirmed within wait_timeout"
+        read_back = err.last_state["done"]
+    for server_id, eips in read_back.items():
+        fleet.results[fleet.groups[server_id][-1]]["after"] = eips
+
+
+def main():
+    spec = fleet_argument_spec()
+    spec["bindings"] = dict(type="list", elements="dict", required=True, options=dict(
+        server=dict(type="str", required=True),
+        public_ip=dict(type="str"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        allow_rebind=dict(type="bool", default=False),
+        exclusive=dict(type="bool", default=False),
+    ))
+    module = HuaweiCloudModule(argument_spec=spec)
+    module.run(lambda: converge(module), "converge the EIPs of %d Lite Server item(s)" % len(
+        module.params["bindings"] or []))
+
+
+if __name__ == "__main__":
+    main()
