@@ -861,7 +861,8 @@ class Client(object):
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         if rate:
-            self.limiter = TokenBucket(rate, clock=self.clock, sleep=self.sleep)
+            # A burst of one: in any second at most rate + 1 requests leave, as a gateway's per-second window counts.
+            self.limiter = TokenBucket(rate, burst=1, clock=self.clock, sleep=self.sleep)
 
     # -- project --------------------------------------------------------------------------------------------------
 

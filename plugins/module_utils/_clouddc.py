@@ -13,8 +13,9 @@ __metaclass__ = type
 
 import ipaddress
 
-from ..module_utils._client import (NO_BODY, HuaweiCloudError, Opt, WaitTimeoutError, looks_like_uuid,
-                                    match_id_or_name, pick_one, step, validate_id, validate_ipv4, validate_ref)
+from ..module_utils._client import (NO_BODY, HuaweiCloudError, Opt, looks_like_uuid, match_id_or_name, pick_one,
+                                    step, validate_id, validate_ipv4, validate_ref)
+from ..module_utils._fleet import wait_together
 from ..module_utils._vpc import get_subnet
 
 INSTANCES = "/v1/{project_id}/instances"
@@ -213,10 +214,7 @@ def wait_for_changes(client, changes, timeout):
     pending = dict((change.instance["id"], change) for change in changes)
     outcomes = {}
 
-    def fetch():
-        return list_instances(client, ids=sorted(pending))
-
-    def finished(instances):
+    def settle(instances):
         for instance in instances:
             change = pending.get(instance.get("id"))
             if change is None:
@@ -229,22 +227,27 @@ def wait_for_changes(client, changes, timeout):
             except HuaweiCloudError as err:
                 outcomes[instance["id"]] = err
             del pending[instance["id"]]
-        return not pending
 
-    if pending:
-        try:
-            client.wait_for(fetch, finished, timeout, "the IP changes of %d iMetal instance(s)" % len(pending))
-        except WaitTimeoutError:
-            raise WaitTimeoutError(
-                "timed out after %s seconds waiting for the IP changes of %d iMetal instance(s) to end; still "
-                "pending: %s" % (timeout, len(pending), ", ".join(c.label for c in pending.values())),
-                last_state={"done": outcomes, "pending": sorted(pending)})
-    return outcomes
+    return wait_together(client, pending, lambda: list_instances(client, ids=sorted(pending)), settle, timeout,
+                         "the IP changes of %d iMetal instance(s) to end" % len(pending), lambda c: c.label, outcomes)
 
 
 def _addressing_text(vpc_id, nics):
     parts = ["%s in %s" % (n.get("ipv4_address") or "an allocated address", n.get("subnet_id")) for n in nics or []]
     return "VPC %s, %s" % (vpc_id, ", ".join(parts))
+
+
+def change_spec():
+    """The options of one IP change (cdc_imetal_ip, and each item of cdc_imetal_ip_batch)."""
+    return dict(
+        instance=dict(type="str", required=True),
+        vpc_id=dict(type="str"),
+        nics=dict(type="list", elements="dict", required=True, options=dict(
+            subnet_id=dict(type="str", required=True),
+            ip_address=dict(type="str"),
+        )),
+        purge_nics=dict(type="bool", default=False),
+    )
 
 
 # ---- validation and planning ------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ..module_utils._client import HuaweiCloudError, validate_int
+from ..module_utils._client import HuaweiCloudError, WaitTimeoutError, validate_int
 
 CONCURRENCY_RANGE = (1, 64)
 RATE_RANGE = (0, 1000)
@@ -52,6 +52,23 @@ def run_pool(work, keys, concurrency):
     with ThreadPoolExecutor(max_workers=min(concurrency, len(keys))) as pool:
         for future in [pool.submit(work, key) for key in keys]:
             future.result()
+
+
+def wait_together(client, pending, fetch, settle, timeout, what, label, done):
+    """One polling loop for many pending changes: each round ``fetch()`` reads them all at once and
+    ``settle(state)`` removes from ``pending`` (a dict) every change that ended, recording its outcome in ``done``.
+    Raises WaitTimeoutError naming ``what`` is still pending (``label(value)``), with ``last_state`` =
+    {"done": done, "pending": [keys]}."""
+    if not pending:
+        return done
+    try:
+        client.wait_for(fetch, lambda state: settle(state) or not pending, timeout,
+                        "%s (%d pending)" % (what, len(pending)))
+    except WaitTimeoutError:
+        raise WaitTimeoutError("timed out after %s seconds waiting for %s; still pending: %s"
+                               % (timeout, what, ", ".join(label(v) for v in pending.values())),
+                               last_state={"done": done, "pending": sorted(pending)})
+    return done
 
 
 def item_diff(header, before, after):

@@ -11,8 +11,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ..module_utils._client import (ANY, NO_BODY, HuaweiCloudError, Opt, WaitTimeoutError, looks_like_uuid,
-                                    match_id_or_name, pick_one, step, validate_ref)
+from ..module_utils._client import (ANY, NO_BODY, HuaweiCloudError, Opt, looks_like_uuid, match_id_or_name, pick_one,
+                                    step, validate_ref)
+from ..module_utils._fleet import wait_together
 from ..module_utils._vpc import (describe_holder, eip_label, eip_pair, get_eip, holder_device_id, is_free,
                                  list_device_eips, list_eips, resolve_eip, select_eip, wait_until_free)
 
@@ -368,7 +369,7 @@ def wait_for_bindings(client, server, plan, timeout):
     return final["public_ips"]
 
 
-def wait_for_fleet(client, changes, timeout, progress=None):
+def wait_for_fleet(client, changes, timeout):
     """One polling loop for the EIP changes of many servers: each round is one listing of the project's EIPs; a
     server is done when the EIPs on its devices are the planned ones and each changed EIP reads ACTIVE (bound) or
     DOWN (unbound). ``changes`` is a list of (server, {"after": wanted [{id, address}], "changed": EIP ids}).
@@ -380,30 +381,34 @@ def wait_for_fleet(client, changes, timeout, progress=None):
         return list_eips(client)
 
     def finished(eips):
+        by_id = dict((e["id"], e) for e in eips)
+        by_device = {}
+        for eip in eips:
+            by_device.setdefault(holder_device_id(eip), []).append(eip)
         for server_id, (server, plan) in list(pending.items()):
-            devices = server_device_ids(server)
-            mine = dict((e["id"], e) for e in eips if holder_device_id(e) in devices)
+            mine = dict((e["id"], e) for d in server_device_ids(server) for e in by_device.get(d, []))
             wanted = set(e["id"] for e in plan["after"])
             if set(mine) != wanted:
                 continue
-            by_id = dict((e["id"], e) for e in eips)
             if all((by_id.get(i) or {}).get("status") == ("ACTIVE" if i in wanted else "DOWN")
                    for i in plan["changed"]):
                 done[server_id] = sorted((eip_pair(mine[i]) for i in wanted), key=_by_address)
                 del pending[server_id]
-        if progress is not None:
-            progress(len(done), len(pending))
-        return not pending
 
-    if pending:
-        try:
-            client.wait_for(fetch, finished, timeout, "the EIP changes of %d Lite Server(s)" % len(pending))
-        except WaitTimeoutError:
-            raise WaitTimeoutError(
-                "timed out after %s seconds waiting for the EIPs of %d Lite Server(s) to read back as planned; still "
-                "pending: %s" % (timeout, len(pending), ", ".join(server_label(s) for s, _p in pending.values())),
-                last_state={"done": done, "pending": sorted(pending)})
-    return done
+    return wait_together(client, pending, fetch, finished, timeout,
+                         "the EIPs of %d Lite Server(s) to read back as planned" % len(pending),
+                         lambda value: server_label(value[0]), done)
+
+
+def binding_spec():
+    """The options of one binding task (modelarts_devserver_eip, and each item of modelarts_devserver_eip_batch)."""
+    return dict(
+        server=dict(type="str", required=True),
+        public_ip=dict(type="str"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        allow_rebind=dict(type="bool", default=False),
+        exclusive=dict(type="bool", default=False),
+    )
 
 
 def server_label(server):

@@ -204,9 +204,9 @@ error:
 """
 
 from ..module_utils._client import HuaweiCloudError, step, validate_id, validate_ref
-from ..module_utils._clouddc import (PROCESSING, IpChange, change_refusal, complete_nics, instance_summary,
-                                     is_converged, list_instances, preflight_refusal, predict, resolve_instance,
-                                     validate_nics)
+from ..module_utils._clouddc import (PROCESSING, IpChange, change_refusal, change_spec, complete_nics,
+                                     instance_summary, is_converged, list_instances, preflight_refusal, predict,
+                                     resolve_instance, validate_nics)
 from ..module_utils._module import HuaweiCloudModule
 
 
@@ -267,17 +267,9 @@ def converge(module):
 
 
 def main():
-    module = HuaweiCloudModule(argument_spec=dict(
-        instance=dict(type="str", required=True),
-        vpc_id=dict(type="str"),
-        nics=dict(type="list", elements="dict", required=True, options=dict(
-            subnet_id=dict(type="str", required=True),
-            ip_address=dict(type="str"),
-        )),
-        purge_nics=dict(type="bool", default=False),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=600),
-    ))
+    spec = change_spec()
+    spec.update(wait=dict(type="bool", default=True), wait_timeout=dict(type="int", default=600))
+    module = HuaweiCloudModule(argument_spec=spec)
     module.run(lambda: converge(module), "change the IP addresses of iMetal instance %s" % module.params["instance"])
 
 

@@ -24,13 +24,12 @@ description:
     requests per second shared by all of them.
   - Waits for all changes together (one polling loop over the listing of the pending instances) and verifies each
     instance's addresses against what was asked.
-  - A failed item does not stop the others; the task then fails after every other item was handled, and the
-    result says which items changed and which did not.
 author:
   - hwcloud.infra contributors (@hwcloud-infra)
 extends_documentation_fragment:
   - hwcloud.infra.common
   - hwcloud.infra.attributes
+  - hwcloud.infra.fleet
 options:
   instances:
     description:
@@ -65,21 +64,6 @@ options:
         description: Allow removing the network interfaces the instance has beyond those listed.
         type: bool
         default: false
-  concurrency:
-    description:
-      - How many changes are sent at the same time; 1 to 64.
-    type: int
-    default: 10
-  rate_limit:
-    description:
-      - Requests per second this task sends at most, shared by all workers (a token bucket); 0 means no limit.
-    type: float
-    default: 20
-  wait:
-    description:
-      - Wait until every change has ended and verify the addresses read back.
-    type: bool
-    default: true
   wait_timeout:
     description:
       - Seconds to wait for all changes together when O(wait=true); 1 to 86400.
@@ -89,7 +73,6 @@ notes:
   - API calls - one paged listing of the project's instances and one read per distinct wanted subnet; then one
     change request per instance to change, and one listing of the pending instances (100 ids a call) per polling
     round.
-  - With password authentication, the module logs in once for the whole list.
 seealso:
   - module: hwcloud.infra.cdc_imetal_ip
   - module: hwcloud.infra.cdc_imetal_instance_info
@@ -169,9 +152,9 @@ diff:
 
 from ..module_utils._client import HuaweiCloudError, WaitTimeoutError, match_id_or_name, pick_one, validate_id, \
     validate_ref
-from ..module_utils._clouddc import (PROCESSING, IpChange, change_refusal, complete_nics, instance_summary,
-                                     is_converged, list_instances, predict, preflight_refusal, validate_nics,
-                                     wait_for_changes)
+from ..module_utils._clouddc import (PROCESSING, IpChange, change_refusal, change_spec, complete_nics,
+                                     instance_summary, is_converged, list_instances, predict, preflight_refusal,
+                                     validate_nics, wait_for_changes)
 from ..module_utils._fleet import finish, fleet_argument_spec, item_diff, refuse, run_pool, validate_fleet_options
 from ..module_utils._module import HuaweiCloudModule
 
@@ -299,15 +282,7 @@ def wait_all(client, changes, results, wait_timeout):
 
 def main():
     spec = fleet_argument_spec(wait_timeout=900)
-    spec["instances"] = dict(type="list", elements="dict", required=True, options=dict(
-        instance=dict(type="str", required=True),
-        vpc_id=dict(type="str"),
-        nics=dict(type="list", elements="dict", required=True, options=dict(
-            subnet_id=dict(type="str", required=True),
-            ip_address=dict(type="str"),
-        )),
-        purge_nics=dict(type="bool", default=False),
-    ))
+    spec["instances"] = dict(type="list", elements="dict", required=True, options=change_spec())
     module = HuaweiCloudModule(argument_spec=spec)
     module.run(lambda: converge(module), "change the IP addresses of %d iMetal instance item(s)" % len(
         module.params["instances"] or []))

@@ -201,8 +201,8 @@ error:
 """
 
 from ..module_utils._client import HuaweiCloudError, step, validate_ref
-from ..module_utils._modelarts import (BindingChange, LiveView, list_server_eips, plan_task, resolve_server,
-                                       server_summary, wait_for_bindings)
+from ..module_utils._modelarts import (BindingChange, LiveView, binding_spec, list_server_eips, plan_task,
+                                       resolve_server, server_summary, wait_for_bindings)
 from ..module_utils._module import HuaweiCloudModule
 from ..module_utils._vpc import validate_eip_ref
 
@@ -253,15 +253,8 @@ def converge(module):
 
 def main():
     module = HuaweiCloudModule(
-        argument_spec=dict(
-            server=dict(type="str", required=True),
-            public_ip=dict(type="str"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            allow_rebind=dict(type="bool", default=False),
-            exclusive=dict(type="bool", default=False),
-            wait=dict(type="bool", default=True),
-            wait_timeout=dict(type="int", default=300),
-        ),
+        argument_spec=dict(binding_spec(), wait=dict(type="bool", default=True),
+                           wait_timeout=dict(type="int", default=300)),
         required_if=[("state", "present", ["public_ip"])],
     )
     p = module.params

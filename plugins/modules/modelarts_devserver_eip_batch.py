@@ -24,13 +24,12 @@ description:
     second shared by all of them; throttling that still happens is retried. Items for the same server run in order,
     in one worker.
   - Waits for all changes together (one polling loop over the project's EIP listing) and verifies them from it.
-  - A failed item does not stop the others; the task then fails after every other item was handled, and the
-    result says which items changed and which did not.
 author:
   - hwcloud.infra contributors (@hwcloud-infra)
 extends_documentation_fragment:
   - hwcloud.infra.common
   - hwcloud.infra.attributes
+  - hwcloud.infra.fleet
 options:
   bindings:
     description:
@@ -61,22 +60,6 @@ options:
         description: With O(bindings[].state=present), also unbind every other EIP from the server.
         type: bool
         default: false
-  concurrency:
-    description:
-      - How many servers are changed at the same time; 1 to 64.
-    type: int
-    default: 10
-  rate_limit:
-    description:
-      - Requests per second this task sends at most, shared by all workers (a token bucket); 0 means no limit.
-      - The default stays well under the API gateway's per-user limits, so a fleet run does not provoke throttling.
-    type: float
-    default: 20
-  wait:
-    description:
-      - Wait until every changed server's EIPs read back as planned (bound EIPs C(ACTIVE), unbound ones C(DOWN)).
-    type: bool
-    default: true
   wait_timeout:
     description:
       - Seconds to wait for all changes together when O(wait=true); 1 to 86400.
@@ -86,7 +69,6 @@ notes:
   - API calls for N items with nothing to change - 2 paged listings (the project's Lite Servers and EIPs, plus the
     project id look-up unless O(project_id) is given). Each server to change adds its writes (one per bind or unbind)
     and one ModelArts read when an answer is lost; the wait adds one EIP listing per polling round.
-  - With password authentication, the module logs in once for the whole list.
 seealso:
   - module: hwcloud.infra.modelarts_devserver_eip
   - module: hwcloud.infra.modelarts_devserver_info
@@ -176,7 +158,7 @@ diff:
 from ..module_utils._client import HuaweiCloudError, WaitTimeoutError, validate_ref
 from ..module_utils._fleet import (NOT_ATTEMPTED, finish, fleet_argument_spec, item_diff, refuse, run_pool,
                                    validate_fleet_options)
-from ..module_utils._modelarts import BindingChange, Snapshot, plan_task, server_label, wait_for_fleet
+from ..module_utils._modelarts import BindingChange, Snapshot, binding_spec, plan_task, server_label, wait_for_fleet
 from ..module_utils._module import HuaweiCloudModule
 from ..module_utils._vpc import validate_eip_ref
 
@@ -332,13 +314,7 @@ def wait_all(client, fleet, wait_timeout):
 
 def main():
     spec = fleet_argument_spec()
-    spec["bindings"] = dict(type="list", elements="dict", required=True, options=dict(
-        server=dict(type="str", required=True),
-        public_ip=dict(type="str"),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        allow_rebind=dict(type="bool", default=False),
-        exclusive=dict(type="bool", default=False),
-    ))
+    spec["bindings"] = dict(type="list", elements="dict", required=True, options=binding_spec())
     module = HuaweiCloudModule(argument_spec=spec)
     module.run(lambda: converge(module), "converge the EIPs of %d Lite Server item(s)" % len(
         module.params["bindings"] or []))

@@ -128,6 +128,8 @@ def bench_role_concurrency(sim, bindings):
 # ---- fleet scale ----------------------------------------------------------------------------------------------------
 # The gateway's limit and latency of the fleet scenario, and the concurrency of the host-per-server baseline.
 GATEWAY_RATE = 50
+# The batch modules' rate_limit in the scenario: a burst of one plus this many a second stays within the gateway's.
+CLIENT_RATE = GATEWAY_RATE - 2
 LATENCY = 0.05
 FORKS = 25
 
@@ -193,9 +195,9 @@ def run_playbook(sim, play, extra=None, inventory="localhost,", forks=5):
 LOCAL = "- hosts: localhost\n  connection: local\n  gather_facts: false\n" \
         "  vars:\n    ansible_python_interpreter: \"{{ ansible_playbook_python }}\"\n"
 BATCH_PLAY = LOCAL + "  tasks:\n    - hwcloud.infra.modelarts_devserver_eip_batch:\n" \
-    "        bindings: \"{{ fleet }}\"\n        concurrency: 10\n        rate_limit: %d\n" % (GATEWAY_RATE - 5)
+    "        bindings: \"{{ fleet }}\"\n        concurrency: 10\n        rate_limit: %d\n" % CLIENT_RATE
 ROLE_PLAY = LOCAL + "  roles:\n    - role: hwcloud.infra.lite_server_expose\n" \
-    "      lite_server_expose_bindings: \"{{ fleet }}\"\n      lite_server_expose_rate_limit: %d\n" % (GATEWAY_RATE - 5)
+    "      lite_server_expose_bindings: \"{{ fleet }}\"\n      lite_server_expose_rate_limit: %d\n" % CLIENT_RATE
 LOOP_PLAY = LOCAL + "  tasks:\n    - hwcloud.infra.modelarts_devserver_eip:\n" \
     "        server: \"{{ item.server }}\"\n        public_ip: \"{{ item.public_ip }}\"\n      loop: \"{{ fleet }}\"\n"
 HOSTS_PLAY = "- hosts: fleet\n  connection: local\n  gather_facts: false\n" \
@@ -203,7 +205,7 @@ HOSTS_PLAY = "- hosts: fleet\n  connection: local\n  gather_facts: false\n" \
     "  tasks:\n    - hwcloud.infra.modelarts_devserver_eip:\n" \
     "        server: \"{{ inventory_hostname }}\"\n        public_ip: \"{{ wanted_eip }}\"\n"
 IMETAL_PLAY = LOCAL + "  tasks:\n    - hwcloud.infra.cdc_imetal_ip_batch:\n" \
-    "        instances: \"{{ fleet }}\"\n        concurrency: 10\n        rate_limit: %d\n" % (GATEWAY_RATE - 5)
+    "        instances: \"{{ fleet }}\"\n        concurrency: 10\n        rate_limit: %d\n" % CLIENT_RATE
 
 
 def api_calls(sim):
