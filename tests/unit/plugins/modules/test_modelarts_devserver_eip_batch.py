@@ -30,8 +30,8 @@ def test_a_fleet_converges_in_one_task_and_a_rerun_is_two_reads(sim, run_module)
                                                 "not_attempted": 0}
     for item in FLEET:
         assert bound_to(sim, item["server"]) == [item["public_ip"]]
-    assert [r["after"] for r in out["results"]] == [[{"id": r["after"][0]["id"], "address": i["public_ip"]}]
-                                                   for r, i in zip(out["results"], FLEET)]
+    expected = [[{"id": r["after"][0]["id"], "address": i["public_ip"]}] for r, i in zip(out["results"], FLEET)]
+    assert [r["after"] for r in out["results"]] == expected
     assert all(len(r["request_ids"]) == 1 for r in out["results"])
     reads = [r for r in api(sim, "GET") if "/publicips" not in r["path"] or "/eip/" in r["path"]]
     assert len(api(sim, "POST")) == 4 and len(reads) == len(api(sim, "GET"))
