@@ -11,7 +11,8 @@ import json
 import pytest
 
 from ansible_collections.hwcloud.infra.plugins.modules import (cdc_imetal_instance_info, cdc_imetal_ip,
-                                                               modelarts_devserver_eip, modelarts_devserver_info)
+                                                               cdc_imetal_ip_batch, modelarts_devserver_eip,
+                                                               modelarts_devserver_eip_batch, modelarts_devserver_info)
 
 from simulator.seedinfo import SECRETS
 
@@ -77,6 +78,19 @@ def integers(low, high):
     values += [high + k for k in range(2, 150)] + [low - k for k in range(2, 150)]
     values += [10 ** k for k in range(len(str(high)), 60)]
     return _unique([v for v in values if not (isinstance(v, int) and low <= v <= high)])
+
+
+def floats(low, high):
+    """Values that are not a number from ``low`` to ``high`` once Ansible has converted them to a float."""
+    def accepted(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            return False
+        try:
+            return low <= float(value) <= high
+        except (ValueError, OverflowError):
+            return False
+    values = integers(low, high) + [float(high) + 0.5, -0.001, "nan", "-inf", "1e3000", "0x10p1", "1,5"]
+    return _unique([v for v in values if not accepted(v)])
 
 
 def booleans():
@@ -153,12 +167,31 @@ def _connection(sim, option):
     return conn
 
 
+def _item(key):
+    """Place a hostile value in the first item of a batch module's list option ``key``."""
+    def place(args, name, value):
+        args[key] = [dict(args[key][0], **{name: value})] + args[key][1:]
+    return place
+
+
 def _cases(state):
     subnet = next(s["id"] for s in state["subnets"] if s["name"] == "subnet-a1")
     eip_args = {"server": "train-a3-01", "public_ip": "203.0.113.15"}
     ip_args = {"instance": "gpu-node-03", "nics": [{"subnet_id": subnet, "ip_address": "10.0.1.66"}]}
     eip, ip = modelarts_devserver_eip.main, cdc_imetal_ip.main
+    eip_batch, ip_batch = modelarts_devserver_eip_batch.main, cdc_imetal_ip_batch.main
+    bindings = {"bindings": [eip_args, {"server": "train-a3-02", "public_ip": "203.0.113.16"}]}
+    instances = {"instances": [ip_args]}
     return {
+        "concurrency": (eip_batch, bindings, integers(1, 64)),
+        "rate_limit": (ip_batch, instances, floats(0, 1000)),
+        "bindings.server": (eip_batch, bindings, strings("train-a3-01"), _item("bindings")),
+        "bindings.public_ip": (eip_batch, bindings, eip_refs(), _item("bindings")),
+        "bindings.state": (eip_batch, bindings, strings("present"), _item("bindings")),
+        "instances.instance": (ip_batch, instances, strings("gpu-node-03"), _item("instances")),
+        "instances.vpc_id": (ip_batch, instances, strings("5b1c8d0e-2f4a-4c6b-8e1d-3a5c7e9b1d2f"),
+                             _item("instances")),
+        "instances.nics": (ip_batch, instances, nics_values(subnet), _item("instances")),
         "region": (eip, eip_args, strings("ap-southeast-3") + ["AP-SOUTHEAST-3", "ap_southeast_3", "-ap"]),
         "project_id": (eip, eip_args, strings("0a1b2c3d4e5f40718293a4b5c6d7e8f9")),
         "access_key": (eip, eip_args, credential_strings(limit=128)),
@@ -197,7 +230,9 @@ def _cases(state):
 OPTIONS = ["region", "project_id", "access_key", "secret_key", "security_token", "auth_token", "user_name",
            "password", "domain_name", "cloud", "endpoints", "ca_bundle", "validate_certs", "api_timeout",
            "api_retries", "server", "public_ip", "state", "allow_rebind", "exclusive", "wait", "wait_timeout",
-           "info.server", "instance", "vpc_id", "nics", "imetal.wait_timeout", "ids", "info.name", "info.state"]
+           "info.server", "instance", "vpc_id", "nics", "imetal.wait_timeout", "ids", "info.name", "info.state",
+           "concurrency", "rate_limit", "bindings.server", "bindings.public_ip", "bindings.state",
+           "instances.instance", "instances.vpc_id", "instances.nics"]
 SECRET_OPTIONS = ("access_key", "secret_key", "security_token", "auth_token", "password")
 COUNTS = {}
 
@@ -208,13 +243,15 @@ def test_every_hostile_value_is_rejected_before_any_request(sim, run_module, opt
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    main, args, values = _cases(sim.state())[option]
+    case = _cases(sim.state())[option]
+    main, args, values = case[:3]
+    place = case[3] if len(case) > 3 else (lambda full, key, value: full.__setitem__(key, value))
     assert len(values) >= MINIMUM, "%s: only %d generated values" % (option, len(values))
     name = option.split(".")[-1]
     problems = []
     for value in values:
         full = dict(_connection(sim, name), **args)
-        full[name] = value
+        place(full, name, value)
         out, reached = _run(sim, run_module, main, full)
         text = json.dumps(out)
         if not out.get("failed"):
