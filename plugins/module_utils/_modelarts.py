@@ -139,15 +139,14 @@ def lists_eip(client, server, eip_id):
 
 
 def bind_eip(client, server_id, eip_id):
-    resp = client.request("POST", "modelarts", SERVER_EIPS, {"id": server_id}, body={"public_ip_id": eip_id},
+    """POST the binding; the answer (its ``body`` lists the server's EIPs)."""
+    return client.request("POST", "modelarts", SERVER_EIPS, {"id": server_id}, body={"public_ip_id": eip_id},
                           expect=EIPS_ANSWER, operation="bind EIP %s to Lite Server %s" % (eip_id, server_id))
-    return resp.request_id
 
 
 def unbind_eip(client, server_id, eip_id):
-    resp = client.request("DELETE", "modelarts", SERVER_EIP, {"id": server_id, "eip": eip_id}, expect=NO_BODY,
+    return client.request("DELETE", "modelarts", SERVER_EIP, {"id": server_id, "eip": eip_id}, expect=NO_BODY,
                           operation="unbind EIP %s from Lite Server %s" % (eip_id, server_id))
-    return resp.request_id
 
 
 class LiveView(object):
@@ -286,6 +285,8 @@ class BindingChange(object):
         self.applied = []
         # EIPs unbound by this change: releasing is asynchronous, so binding one again waits until it reads free.
         self.released = set()
+        # The server's EIPs as the answer of the last bind listed them (a first read-back at no cost), or None.
+        self.listed = None
 
     @property
     def changed(self):
@@ -317,7 +318,8 @@ class BindingChange(object):
         with step(label):
             if bind and entry["id"] in self.released:
                 wait_until_free(self.client, entry["id"], self.wait_timeout, _entry_label(entry))
-            request_id = self.client.write(lambda: call(self.client, server["id"], entry["id"]), took_effect)
+            request_id = self.client.write(lambda: self._sent(call(self.client, server["id"], entry["id"]), server),
+                                           took_effect)
         if request_id:
             self.request_ids.append(request_id)
         if not bind:
@@ -326,6 +328,13 @@ class BindingChange(object):
             self.applied.pop()
         else:
             self.applied.append((server, entry, bind))
+
+    def _sent(self, resp, server):
+        self.listed = None
+        if server is self.server and isinstance(resp.body, dict) and resp.body.get("public_ips") is not None:
+            self.listed = sorted(({"id": e["id"], "address": e.get("address")} for e in resp.body["public_ips"]),
+                                 key=_by_address)
+        return resp.request_id
 
     def _rolled_back(self, err):
         if not self.applied:
@@ -344,14 +353,19 @@ class BindingChange(object):
         return err.reworded("%s. The change was rolled back: %s" % (err.message, "; ".join(restored)))
 
 
-def wait_for_bindings(client, server, plan, timeout):
-    """Poll until the server's EIPs read back as planned and the changed EIPs report ACTIVE (bound) or DOWN."""
+def wait_for_bindings(client, server, plan, timeout, listed=None):
+    """Poll until the server's EIPs read back as planned and the changed EIPs report ACTIVE (bound) or DOWN.
+
+    ``listed``: the server's EIPs as the last write's answer gave them, taken as the first read."""
     wanted = sorted(e["id"] for e in plan["after"])
     bound_ids = set(wanted)
     changed_eips = [e["id"] for e in plan["unbind"]] + ([plan["bind"]["id"]] if plan["bind"] else [])
+    first = [listed]
 
     def fetch():
-        state = {"public_ips": list_server_eips(client, server), "eip_status": {}}
+        public_ips = first.pop() if first and first[0] is not None else list_server_eips(client, server)
+        del first[:]
+        state = {"public_ips": public_ips, "eip_status": {}}
         if sorted(e["id"] for e in state["public_ips"]) == wanted:
             for eip_id in changed_eips:
                 state["eip_status"][eip_id] = get_eip(client, eip_id).get("status")

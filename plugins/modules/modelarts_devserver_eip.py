@@ -78,8 +78,16 @@ notes:
   - A task of several writes (O(exclusive), O(allow_rebind), or O(state=absent) with several EIPs bound) is all or
     nothing; when a write is refused, the writes already applied are undone and the task fails saying so.
   - C(changed) is true only when a change was applied (in check mode, when one would be).
+  - "API calls: a task on a server named by its id whose EIP list already shows it converged takes one read (the
+    server's EIP list). Otherwise - the server (by id, or the project's listing for a name), its EIP list (plus one
+    VPC EIP listing when that call answers an error, as it does when nothing is bound), the EIP (by id, or a listing
+    filtered by address); then one write per bind or unbind; then, with O(wait=true), one read of each changed EIP
+    per polling round (the bind's own answer is the first read-back of the server's EIPs). Add one IAM call to
+    discover the project id unless O(project_id) is given. For a fleet, M(hwcloud.infra.modelarts_devserver_eip_batch)
+    decides from two listings for any number of servers."
 seealso:
   - module: hwcloud.infra.modelarts_devserver_info
+  - module: hwcloud.infra.modelarts_devserver_eip_batch
 """
 
 EXAMPLES = r"""
@@ -136,15 +144,15 @@ server:
       type: str
       sample: 3f5c2a9e-1b7d-4c61-9a0e-2d8f4b6c1e70
     name:
-      description: Lite Server name.
+      description: Lite Server name; V(null) when the task was decided from the server's EIP list alone.
       type: str
       sample: train-a3-01
     status:
-      description: Lite Server status, for example C(RUNNING).
+      description: Lite Server status, for example C(RUNNING); V(null) when not read.
       type: str
       sample: RUNNING
     cloud_server_id:
-      description: Id of the underlying BMS or ECS.
+      description: Id of the underlying BMS or ECS; V(null) when not read.
       type: str
       sample: 9b2e4f6a-0c1d-4e3f-8a5b-7c9d1e3f5a7b
 public_ips:
@@ -200,9 +208,9 @@ error:
       type: str
 """
 
-from ..module_utils._client import HuaweiCloudError, step, validate_ref
-from ..module_utils._modelarts import (BindingChange, LiveView, binding_spec, list_server_eips, plan_task,
-                                       resolve_server, server_summary, wait_for_bindings)
+from ..module_utils._client import HuaweiCloudError, looks_like_uuid, step, validate_ref
+from ..module_utils._modelarts import (BindingChange, LiveView, binding_spec, list_server_eips, match_binding,
+                                       modelarts_eips, plan_task, resolve_server, server_summary, wait_for_bindings)
 from ..module_utils._module import HuaweiCloudModule
 from ..module_utils._vpc import validate_eip_ref
 
@@ -218,14 +226,44 @@ def validate_inputs(module):
     return module.wait_timeout()
 
 
+def read_by_id(client, ref):
+    """The EIPs ModelArts lists for a server named by its id (one read), or None when it is named otherwise or the
+    call refuses to answer (the full path then reads the server and decides, and reports an unknown id)."""
+    if not looks_like_uuid(ref):
+        return None
+    try:
+        return modelarts_eips(client, {"id": ref})
+    except HuaweiCloudError as err:
+        if err.status is not None and 400 <= err.status < 500 and err.status != 429:
+            return None
+        raise
+
+
+def nothing_to_do(bound, p):
+    """Whether the server's EIP list alone shows the task converged."""
+    if p["public_ip"] is None:
+        return p["state"] == "absent" and not bound
+    target = match_binding(bound, p["public_ip"])
+    if p["state"] == "absent":
+        return target is None
+    return target is not None and (not p["exclusive"] or len(bound) == 1)
+
+
 def converge(module):
     """Read, plan, check, then write only what differs; returns the result values."""
     p = module.params
     wait_timeout = validate_inputs(module)
     client = module.client
     with step("read the EIP bindings of Lite Server %s" % p["server"]):
+        bound = read_by_id(client, p["server"])
+        if bound is not None and nothing_to_do(bound, p):
+            # Decided from one read: the server's own EIP list.
+            module.result["server"] = {"id": p["server"], "name": None, "status": None, "cloud_server_id": None}
+            module.set_diff({"public_ips": bound}, {"public_ips": bound})
+            return {"public_ips": bound, "request_ids": []}
         server = resolve_server(client, p["server"])
-        bound = list_server_eips(client, server)
+        if bound is None:
+            bound = list_server_eips(client, server)
     module.result["server"] = server_summary(server)
 
     task = plan_task(LiveView(client), server, bound, p["public_ip"], p["state"], p["exclusive"], p["allow_rebind"],
@@ -247,7 +285,7 @@ def converge(module):
         module.result["request_ids"] = change.request_ids
     public_ips = plan["after"]
     if p["wait"]:
-        public_ips = wait_for_bindings(client, server, plan, wait_timeout)
+        public_ips = wait_for_bindings(client, server, plan, wait_timeout, change.listed)
     return {"public_ips": public_ips, "request_ids": change.request_ids}
 
 

@@ -88,12 +88,15 @@ def test_check_mode_predicts_and_writes_nothing(sim, run_module):
     assert bound_to(sim, "train-a3-01") == []
 
 
-def test_apply_then_converged_run_reads_once_per_check(sim, run_module):
+def test_apply_then_converged_run_by_ids_is_one_read(sim, run_module):
     servers, eips = ids(sim)
     args = {"server": servers["train-a3-01"]["id"], "public_ip": eips["free-01"]["id"],
             "project_id": "0a1b2c3d4e5f40718293a4b5c6d7e8f9"}
     out = run_module(main, sim, args)
     assert out["changed"] is True and len(out["request_ids"]) == 1
+    # The bind's own answer is the first read-back: after the write, one read of the EIP's status.
+    after = [r for r in sim.requests() if r["seq"] > writes(sim)[0]["seq"]]
+    assert [r["path"].rsplit("/", 2)[-2:] for r in after] == [["publicips", eips["free-01"]["id"]]]
     assert out["request_ids"][0] == writes(sim)[0]["request_id"]
     assert out["server"] == {"id": servers["train-a3-01"]["id"], "name": "train-a3-01", "status": "RUNNING",
                              "cloud_server_id": servers["train-a3-01"]["cloud_server"]["id"]}
@@ -101,8 +104,11 @@ def test_apply_then_converged_run_reads_once_per_check(sim, run_module):
     sim.clear_requests()
     again = run_module(main, sim, args)
     assert again["changed"] is False and again["public_ips"] == out["public_ips"]
-    assert [r["path"].rsplit("/", 1)[-1] for r in reads(sim)] == [servers["train-a3-01"]["id"], "publicips"]
+    assert [r["path"].rsplit("/", 1)[-1] for r in reads(sim)] == ["publicips"]
+    assert again["server"]["id"] == servers["train-a3-01"]["id"] and again["server"]["name"] is None
     assert writes(sim) == []
+    by_address = run_module(main, sim, dict(args, public_ip="203.0.113.11", exclusive=True))
+    assert by_address["changed"] is False and len(reads(sim)) == 2
 
 
 def test_by_name_and_address_without_vpc_lookup_when_converged(sim, run_module):
