@@ -178,8 +178,9 @@ def validate_items(items):
     return problems, nics
 
 
-def plan(client, items, nics):
-    """Resolve and check every item against one listing; (problems, plans by item index)."""
+def plan(client, items, nics, results):
+    """Resolve and check every item against one listing; (problems, plans by item index). A refused item's result
+    gets its error."""
     listing = list_instances(client)
     subnets, problems, plans, seen, asked = {}, [], {}, {}, {}
     for index, item in enumerate(items):
@@ -203,6 +204,7 @@ def plan(client, items, nics):
                     raise HuaweiCloudError(refusal)
         except HuaweiCloudError as err:
             problems.append("%s: %s" % (where, err.message))
+            results[index]["error"] = err.message
             continue
         plans[index] = {"instance": instance, "nics": wanted, "converged": converged}
     return problems, plans
@@ -220,7 +222,7 @@ def converge(module):
     results = [{"instance": i["instance"], "id": None, "name": None, "changed": False, "before": None,
                 "after": None, "request_id": None, "error": None} for i in items]
     module.result["results"] = results
-    problems, plans = plan(client, items, nics)
+    problems, plans = plan(client, items, nics, results)
     refuse(problems, len(items), "cannot be done; nothing was sent")
     changes = {}
     for index, planned in plans.items():

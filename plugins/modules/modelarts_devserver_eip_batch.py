@@ -219,6 +219,7 @@ class Fleet(object):
                                  item["allow_rebind"], None)
             except HuaweiCloudError as err:
                 problems.append("%s: %s" % (where, err.message))
+                self.results[index]["error"] = err.message
                 continue
             self.results[index].update(before=before, after=task["plan"]["after"])
             bound[server["id"]] = task["plan"]["after"]

@@ -62,6 +62,7 @@ def test_every_bad_item_is_reported_and_nothing_is_sent(sim, run_module):
     for fragment in ("reinstall-processing", "dup-node", "nobody", "outside subnet", "purge_nics",
                      "also asked for by instances[0]", "batch-node-02"):
         assert fragment in out["msg"], fragment
+    assert [bool(r["error"]) for r in out["results"]] == [False] + [True] * 7
     assert not api(sim, "PUT")
 
 

@@ -74,6 +74,7 @@ def test_items_that_cannot_be_done_stop_the_task_before_any_write(sim, run_modul
     assert out["failed"] and "5 of 6 item(s) cannot be done" in out["msg"] and out["changed"] is False
     for fragment in ("nobody", "dup-name", "STOPPED", "allow_rebind", "ELB"):
         assert fragment in out["msg"]
+    assert [bool(r["error"]) for r in out["results"]] == [False, True, True, True, True, True]
     assert not api(sim, "POST") and not api(sim, "DELETE")
 
 
