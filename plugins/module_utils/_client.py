@@ -119,6 +119,11 @@ class HuaweiCloudError(Exception):
         # True when the error says nothing about the resource: no answer, a retryable status, an unreadable answer.
         self.transient = False
 
+    @property
+    def refusal(self):
+        """The API answered and refused (4xx), other than throttling: it says something about what was asked."""
+        return self.status is not None and 400 <= self.status < 500 and self.status != 429
+
     def reworded(self, message):
         """The same API error (and the same class) under a message that says more about what was being done."""
         other = HuaweiCloudError.__new__(type(self))
@@ -495,7 +500,6 @@ class TokenBucket(object):
         self.sleep = sleep
         self.stamp = clock()
         self.lock = threading.Lock()
-        self.waited = 0.0
 
     def acquire(self):
         with self.lock:
@@ -504,7 +508,6 @@ class TokenBucket(object):
             self.stamp = now
             self.tokens -= 1.0
             wait = -self.tokens / self.rate if self.tokens < 0 else 0.0
-            self.waited += wait
         if wait > 0:
             self.sleep(wait)
 

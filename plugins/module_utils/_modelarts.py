@@ -96,7 +96,7 @@ def resolve_server(client, ref):
 def refused_for_server(err):
     """True when the list-EIPs call refused to answer for a server that exists: any 4xx but the unknown-server
     code and throttling. Its 'no EIP bound' answer is such an error with no documented code or text."""
-    return err.status is not None and 400 <= err.status < 500 and err.status != 429 and err.code != NOT_FOUND
+    return err.refusal and err.code != NOT_FOUND
 
 
 def server_device_ids(server):
@@ -168,6 +168,14 @@ class LiveView(object):
         return list_server_eips(self.client, server)
 
 
+def eips_by_device(eips):
+    """The EIPs grouped by the device of their port (``holder_device_id``)."""
+    grouped = {}
+    for eip in eips:
+        grouped.setdefault(holder_device_id(eip), []).append(eip)
+    return grouped
+
+
 class Snapshot(object):
     """What a plan reads, from two bulk listings made once: every Lite Server and every EIP of the project (a
     fleet: the fewest calls). The EIPs a server holds are those on its port devices."""
@@ -178,6 +186,7 @@ class Snapshot(object):
             self._servers = list_servers(client)
         with step("list the EIPs of the project"):
             self.eips = list_eips(client)
+        self.by_device = eips_by_device(self.eips)
 
     def servers(self):
         return self._servers
@@ -186,8 +195,8 @@ class Snapshot(object):
         return select_eip(self.eips, ref)
 
     def bindings(self, server):
-        devices = server_device_ids(server)
-        return sorted((eip_pair(e) for e in self.eips if devices and holder_device_id(e) in devices), key=_by_address)
+        return sorted((eip_pair(e) for d in server_device_ids(server) for e in self.by_device.get(d, [])),
+                      key=_by_address)
 
     def server(self, ref):
         """Exactly one Lite Server for an id or a unique name; otherwise an error naming the candidates."""
@@ -210,14 +219,14 @@ def find_holder(view, eip, server):
 def plan_task(view, server, bound, public_ip, state, exclusive, allow_rebind, wait_timeout):
     """The plan of one task on one server (the same rules for one server and for a fleet): the EIP it names, that
     EIP's record and holder when it must be moved, and the writes. Raises, before any write, when the task cannot
-    be done. Returns {"target", "eip", "holder", "plan", "writes"}."""
+    be done. Returns {"eip", "holder", "plan", "writes", "releasing"}."""
     target, eip, holder, releasing = resolve_target(view, server, bound, public_ip, state, allow_rebind,
                                                     wait_timeout)
     plan = plan_bindings(state, bound, target, exclusive)
     writes = bool(plan["bind"] or plan["unbind"] or holder)
     if writes:
         check_preconditions(server, plan, eip, holder)
-    return {"target": target, "eip": eip, "holder": holder, "plan": plan, "writes": writes, "releasing": releasing}
+    return {"eip": eip, "holder": holder, "plan": plan, "writes": writes, "releasing": releasing}
 
 
 def resolve_target(view, server, bound, public_ip, state, allow_rebind, wait_timeout):
@@ -396,9 +405,7 @@ def wait_for_fleet(client, changes, timeout):
 
     def finished(eips):
         by_id = dict((e["id"], e) for e in eips)
-        by_device = {}
-        for eip in eips:
-            by_device.setdefault(holder_device_id(eip), []).append(eip)
+        by_device = eips_by_device(eips)
         for server_id, (server, plan) in list(pending.items()):
             mine = dict((e["id"], e) for d in server_device_ids(server) for e in by_device.get(d, []))
             wanted = set(e["id"] for e in plan["after"])

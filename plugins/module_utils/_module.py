@@ -144,6 +144,11 @@ class HuaweiCloudModule(object):
         if self.module._diff:
             self.result["diff"] = {"before": before, "after": after}
 
+    def set_diffs(self, diffs):
+        """Several diffs (one per item of a batch), each with its own header; ``diffs`` may be a generator."""
+        if self.module._diff:
+            self.result["diff"] = list(diffs)
+
     def run(self, task, operation):
         """Run ``task()``, which returns the result values, and exit with them; the one catch of a module.
 

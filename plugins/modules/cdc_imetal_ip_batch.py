@@ -233,9 +233,8 @@ def converge(module):
                               after=addressing(after))
         if not planned["converged"]:
             changes[index] = IpChange(client, instance, items[index]["vpc_id"], planned["nics"], wait_timeout)
-    if module.module._diff:
-        module.result["diff"] = [item_diff("iMetal instance %s (instances[%d])" % (results[i]["instance"], i),
-                                           results[i]["before"], results[i]["after"]) for i in sorted(changes)]
+    module.set_diffs(item_diff("iMetal instance %s (instances[%d])" % (results[i]["instance"], i),
+                               results[i]["before"], results[i]["after"]) for i in sorted(changes))
     if module.check_mode:
         for index in changes:
             results[index]["changed"] = True

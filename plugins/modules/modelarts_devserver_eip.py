@@ -234,7 +234,7 @@ def read_by_id(client, ref):
     try:
         return modelarts_eips(client, {"id": ref})
     except HuaweiCloudError as err:
-        if err.status is not None and 400 <= err.status < 500 and err.status != 429:
+        if err.refusal:
             return None
         raise
 

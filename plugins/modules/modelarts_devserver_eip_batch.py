@@ -191,8 +191,7 @@ def validate_items(items):
 class Fleet(object):
     """The items grouped by server, planned against one snapshot, applied by a pool of workers."""
 
-    def __init__(self, module, client, items, wait_timeout):
-        self.module = module
+    def __init__(self, client, items, wait_timeout):
         self.client = client
         self.items = items
         self.wait_timeout = wait_timeout
@@ -272,13 +271,12 @@ def converge(module):
     refuse(validate_items(items), len(items), "are invalid; nothing was sent")
     client = module.client
     client.share(concurrency, rate)
-    fleet = Fleet(module, client, items, wait_timeout)
+    fleet = Fleet(client, items, wait_timeout)
     module.result["results"] = fleet.results
     refuse(fleet.plan(Snapshot(client)), len(items), "cannot be done; nothing was changed")
-    if module.module._diff:
-        module.result["diff"] = [
-            item_diff("Lite Server %s (bindings[%d])" % (r["server"], i), {"public_ips": r["before"]},
-                      {"public_ips": r["after"]}) for i, r in enumerate(fleet.results) if fleet.tasks[i]["writes"]]
+    module.set_diffs(item_diff("Lite Server %s (bindings[%d])" % (r["server"], i), {"public_ips": r["before"]},
+                               {"public_ips": r["after"]})
+                     for i, r in enumerate(fleet.results) if fleet.tasks[i]["writes"])
     if module.check_mode:
         for index, task in fleet.tasks.items():
             fleet.results[index]["changed"] = task["writes"]

@@ -155,12 +155,6 @@ from ..module_utils._modelarts import (GONE_STATUSES, find_servers, list_server_
 from ..module_utils._module import HuaweiCloudModule
 
 
-def refused(err):
-    """A refusal about this one server (4xx, not throttling): recorded, and the run goes on. No answer, throttling,
-    server errors and unreadable answers say nothing about the server: they fail the run."""
-    return err.status is not None and 400 <= err.status < 500 and err.status != 429
-
-
 def gather(module):
     p = module.params
     if p["server"] is not None:
@@ -181,7 +175,9 @@ def gather(module):
                 with step("list the EIPs of Lite Server %s" % server_label(server)):
                     eips = list_server_eips(client, server)
             except HuaweiCloudError as err:
-                if not refused(err):
+                # A refusal about this one server is recorded and the run goes on. No answer, throttling, server
+                # errors and unreadable answers say nothing about the server: they fail the run.
+                if not err.refusal:
                     raise
                 error = str(err)
                 client.warn("EIPs of Lite Server %s not read: %s" % (server_label(server), err))
