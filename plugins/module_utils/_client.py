@@ -463,6 +463,8 @@ def query_pairs(query):
 # Throttling (429) is always safe to repeat: it is retried for up to this many seconds of waiting in all (each wait
 # counted as at least THROTTLE_MIN_COUNT seconds), however many attempts that takes; other failures count attempts.
 THROTTLE_BUDGET = 120.0
+# The last rounds of a wait's progress a result keeps.
+WAIT_PROGRESS_KEPT = 20
 THROTTLE_MIN_COUNT = 1.0
 
 
@@ -846,6 +848,8 @@ class Client(object):
         self.session.trust_env = True
         self.calls = 0
         self.warnings = []
+        # One record per wait: what it waited for, the reads it made, the seconds it took (a module returns them).
+        self.waits = []
         # Guards what threads of one client share: the call counter, the login and the project id.
         self.lock = threading.RLock()
         self.limiter = None
@@ -1117,26 +1121,40 @@ class Client(object):
 
     # -- waiting ------------------------------------------------------------------------------------------------
 
-    def wait_for(self, fetch, done, timeout, describe, interval=1.0, max_interval=10.0, tolerate=3):
+    def wait_for(self, fetch, done, timeout, describe, interval=1.0, max_interval=10.0, tolerate=3, progress=None):
         """Call ``fetch()`` until ``done(state)`` is true; back off between polls; raise WaitTimeoutError.
 
         ``done`` may itself raise HuaweiCloudError to stop on a terminal failure. Up to ``tolerate`` failed reads
         in a row (after the client's own retries) are waited out, as one bad answer says nothing of the change.
+        Each wait is recorded in ``waits`` ({"for", "attempts", "seconds"}); ``progress()``, when given, returns
+        counts (for example done and pending) added to the record after each read, as its "progress" timeline.
         """
-        deadline = self.clock() + timeout
+        started = self.clock()
+        deadline = started + timeout
+        record = {"for": describe, "attempts": 0, "seconds": 0.0}
+        if progress is not None:
+            record["progress"] = []
+        self.waits.append(record)
         delay = interval
         failures = 0
         state = None
         while True:
+            record["attempts"] += 1
             try:
                 state = fetch()
                 failures = 0
             except HuaweiCloudError as err:
                 failures += 1
                 if failures > tolerate or not err.transient:
+                    record["seconds"] = round(self.clock() - started, 1)
                     raise
             else:
-                if done(state):
+                finished = done(state)
+                record["seconds"] = round(self.clock() - started, 1)
+                if progress is not None:
+                    record["progress"] = (record["progress"] + [dict(progress(), seconds=record["seconds"])])[
+                        -WAIT_PROGRESS_KEPT:]
+                if finished:
                     return state
             remaining = deadline - self.clock()
             if remaining <= 0:

@@ -54,6 +54,16 @@ def run_pool(work, keys, concurrency):
             future.result()
 
 
+# The first pause of a fleet wait (then growing by half each round, up to 10 s): a round is one listing for all.
+FLEET_POLL = 0.5
+
+
+def progress(done, pending):
+    """How many changes ended well, ended in failure (an exception as their outcome) and are still pending."""
+    failed = sum(1 for outcome in done.values() if isinstance(outcome, Exception))
+    return {"done": len(done) - failed, "failed": failed, "pending": len(pending)}
+
+
 def wait_together(client, pending, fetch, settle, timeout, what, label, done):
     """One polling loop for many pending changes: each round ``fetch()`` reads them all at once and
     ``settle(state)`` removes from ``pending`` (a dict) every change that ended, recording its outcome in ``done``.
@@ -62,8 +72,8 @@ def wait_together(client, pending, fetch, settle, timeout, what, label, done):
     if not pending:
         return done
     try:
-        client.wait_for(fetch, lambda state: settle(state) or not pending, timeout,
-                        "%s (%d pending)" % (what, len(pending)))
+        client.wait_for(fetch, lambda state: settle(state) or not pending, timeout, what, interval=FLEET_POLL,
+                        progress=lambda: progress(done, pending))
     except WaitTimeoutError:
         raise WaitTimeoutError("timed out after %s seconds waiting for %s; still pending: %s"
                                % (timeout, what, ", ".join(label(v) for v in pending.values())),
@@ -86,6 +96,9 @@ def finish(module, results, option, label):
     module.result["totals"] = totals
     summary = "%(items)d item(s): %(changed)d changed, %(unchanged)d unchanged, %(failed)d failed, " \
               "%(not_attempted)d not attempted" % totals
+    if module.waits:
+        summary += "; waited %.1f s (%d reads)" % (sum(w["seconds"] for w in module.waits),
+                                                  sum(w["attempts"] for w in module.waits))
     if failed or skipped:
         raise HuaweiCloudError("%s. Failed: %s. Changed: %s" % (summary, "; ".join(
             "%s[%d] (%s): %s" % (option, i, label(results[i]), results[i]["error"]) for i in failed + skipped),

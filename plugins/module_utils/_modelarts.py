@@ -113,16 +113,28 @@ def modelarts_eips(client, server):
     return sorted(({"id": e["id"], "address": e.get("address")} for e in body["public_ips"]), key=_by_address)
 
 
-def list_server_eips(client, server):
+def ask_modelarts(client, server):
+    """ModelArts' list of a server's EIPs as ([{id, address}], None), or (None, its refusal) when it refuses to
+    answer for this server (its 'no EIP bound' error, a server that is not A3); other errors raise."""
+    try:
+        return modelarts_eips(client, server), None
+    except HuaweiCloudError as err:
+        if not refused_for_server(err):
+            raise
+        return None, err
+
+
+def list_server_eips(client, server, refusal=None):
     """The EIPs bound to a Lite Server, as [{id, address}].
 
-    Asked of ModelArts first; when it refuses (for example its 'no EIP bound' error, or a server that is not A3),
-    the bindings are established from the VPC EIP listing filtered by the server's devices."""
-    try:
-        return modelarts_eips(client, server)
-    except HuaweiCloudError as err:
-        if not refused_for_server(err) or not server_device_ids(server):
-            raise
+    Asked of ModelArts first (unless ``refusal`` is its refusal already received); when it refuses, the bindings
+    are established from the VPC EIP listing filtered by the server's devices."""
+    if refusal is None:
+        eips, refusal = ask_modelarts(client, server)
+        if refusal is None:
+            return eips
+    if not server_device_ids(server):
+        raise refusal
     eips = list_device_eips(client, server_device_ids(server),
                             "list the EIPs of Lite Server %s from the VPC EIP API" % server["id"])
     return sorted((eip_pair(e) for e in eips), key=_by_address)
@@ -130,12 +142,8 @@ def list_server_eips(client, server):
 
 def lists_eip(client, server, eip_id):
     """Whether ModelArts lists the EIP for the server; a refusal to answer lists nothing."""
-    try:
-        return match_binding(modelarts_eips(client, server), eip_id) is not None
-    except HuaweiCloudError as err:
-        if not refused_for_server(err):
-            raise
-        return False
+    eips = ask_modelarts(client, server)[0]
+    return eips is not None and match_binding(eips, eip_id) is not None
 
 
 def bind_eip(client, server_id, eip_id):
@@ -155,6 +163,7 @@ class LiveView(object):
     def __init__(self, client):
         self.client = client
         self._servers = None
+        self._eips = {}
 
     def servers(self):
         if self._servers is None:
@@ -162,7 +171,9 @@ class LiveView(object):
         return self._servers
 
     def eip(self, ref):
-        return resolve_eip(self.client, ref)
+        if ref not in self._eips:
+            self._eips[ref] = resolve_eip(self.client, ref)
+        return self._eips[ref]
 
     def bindings(self, server):
         return list_server_eips(self.client, server)
@@ -227,6 +238,19 @@ def plan_task(view, server, bound, public_ip, state, exclusive, allow_rebind, wa
     if writes:
         check_preconditions(server, plan, eip, holder)
     return {"eip": eip, "holder": holder, "plan": plan, "writes": writes, "releasing": releasing}
+
+
+def plan_free_bind(view, server, public_ip):
+    """The plan of binding an EIP to a server without reading the server's other bindings, when that EIP reads
+    free (then it is bound nowhere, and a bind that keeps the others needs no more to decide); None otherwise.
+    The plan's ``after`` is left None: the bind's answer (or one read after it) tells the server's EIPs."""
+    with step("bind EIP %s to Lite Server %s" % (public_ip, server_label(server))):
+        eip = view.eip(public_ip)
+    if not is_free(eip):
+        return None
+    plan = {"unbind": [], "bind": eip_pair(eip), "after": None}
+    check_preconditions(server, plan, eip, None)
+    return {"eip": eip, "holder": None, "plan": plan, "writes": True, "releasing": False}
 
 
 def resolve_target(view, server, bound, public_ip, state, allow_rebind, wait_timeout):
@@ -475,6 +499,11 @@ def plan_bindings(state, bound, target=None, exclusive=False):
         bind = None
         after = [e for e in bound if e not in unbind]
     return {"unbind": sorted(unbind, key=_by_address), "bind": bind, "after": sorted(after, key=_by_address)}
+
+
+def sorted_bindings(entries):
+    """{id, address} entries in the order results list them (by address)."""
+    return sorted(entries, key=_by_address)
 
 
 def _by_address(entry):

@@ -137,6 +137,11 @@ class HuaweiCloudModule(object):
                                  "identity is not checked. Use ca_bundle for a private CA instead.")
         return self._client
 
+    @property
+    def waits(self):
+        """The waits of this run so far (the client's records)."""
+        return self._client.waits if self._client is not None else []
+
     def wait_timeout(self):
         return validate_int(self.params["wait_timeout"], "wait_timeout", WAIT_TIMEOUT_RANGE)
 
@@ -167,10 +172,13 @@ class HuaweiCloudModule(object):
         self.exit(**values)
 
     def _flush_warnings(self):
+        """Hand the client's warnings to Ansible, and put its waits in the result (``waits``)."""
         if self._client is not None:
             for message in self._client.warnings:
                 self.module.warn(message)
             self._client.warnings = []
+            if self._client.waits:
+                self.result["waits"] = self._client.waits
 
     def fail(self, msg, **extra):
         self._flush_warnings()

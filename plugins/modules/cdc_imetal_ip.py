@@ -129,6 +129,22 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+waits:
+  description:
+    - One entry per wait of the run (for the IP change to end), when there was one.
+  returned: when the module waited
+  type: list
+  elements: dict
+  contains:
+    for:
+      description: What was waited for.
+      type: str
+    attempts:
+      description: Reads made while waiting.
+      type: int
+    seconds:
+      description: Seconds waited.
+      type: float
 instance:
   description:
     - The instance after the task. Read back from the API after a change that was waited for, or when nothing

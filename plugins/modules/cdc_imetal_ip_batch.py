@@ -95,6 +95,29 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+waits:
+  description:
+    - One entry per wait of the run (for the changes of all items together), when there was one.
+  returned: when the module waited
+  type: list
+  elements: dict
+  contains:
+    for:
+      description: What was waited for.
+      type: str
+    attempts:
+      description: Reads made while waiting.
+      type: int
+    seconds:
+      description: Seconds waited.
+      type: float
+    progress:
+      description:
+        - After each read of the fleet wait (the last 20), how many items had ended well (C(done)), ended in failure
+          (C(failed)) and were still pending, and the seconds waited so far.
+      type: list
+      elements: dict
+      returned: for the wait of all items together
 results:
   description: One entry per item of O(instances), in order.
   returned: always

@@ -79,12 +79,14 @@ notes:
     nothing; when a write is refused, the writes already applied are undone and the task fails saying so.
   - C(changed) is true only when a change was applied (in check mode, when one would be).
   - "API calls: a task on a server named by its id whose EIP list already shows it converged takes one read (the
-    server's EIP list). Otherwise - the server (by id, or the project's listing for a name), its EIP list (plus one
-    VPC EIP listing when that call answers an error, as it does when nothing is bound), the EIP (by id, or a listing
-    filtered by address); then one write per bind or unbind; then, with O(wait=true), one read of each changed EIP
-    per polling round (the bind's own answer is the first read-back of the server's EIPs). Add one IAM call to
-    discover the project id unless O(project_id) is given. For a fleet, M(hwcloud.infra.modelarts_devserver_eip_batch)
-    decides from two listings for any number of servers."
+    server's EIP list). A bind of a free EIP that keeps the server's other EIPs takes three reads (the server, by id
+    or from the project's listing for a name; its ModelArts EIP list; the EIP, by id or a listing filtered by
+    address), one write and one verification (the EIP's status; the bind's own answer is the read-back of the
+    server's EIPs). Otherwise the server's bindings are also read from the VPC EIP listing when ModelArts answers
+    an error, as it does when nothing is bound; then one write per bind or unbind; then, with O(wait=true), one
+    read of each changed EIP per polling round. Add one IAM call to discover the project id unless O(project_id) is
+    given. For a fleet, M(hwcloud.infra.modelarts_devserver_eip_batch) decides from two listings for any number of
+    servers."
 seealso:
   - module: hwcloud.infra.modelarts_devserver_info
   - module: hwcloud.infra.modelarts_devserver_eip_batch
@@ -134,6 +136,22 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+waits:
+  description:
+    - One entry per wait of the run (for a moved EIP's release, for the change to read back), when there was one.
+  returned: when the module waited
+  type: list
+  elements: dict
+  contains:
+    for:
+      description: What was waited for.
+      type: str
+    attempts:
+      description: Reads made while waiting.
+      type: int
+    seconds:
+      description: Seconds waited.
+      type: float
 server:
   description: The Lite Server the task acted on.
   returned: success
@@ -209,8 +227,9 @@ error:
 """
 
 from ..module_utils._client import HuaweiCloudError, looks_like_uuid, step, validate_ref
-from ..module_utils._modelarts import (BindingChange, LiveView, binding_spec, list_server_eips, match_binding,
-                                       modelarts_eips, plan_task, resolve_server, server_summary, wait_for_bindings)
+from ..module_utils._modelarts import (BindingChange, LiveView, ask_modelarts, binding_spec, list_server_eips,
+                                       match_binding, plan_free_bind, plan_task, resolve_server, server_label,
+                                       server_summary, sorted_bindings, wait_for_bindings)
 from ..module_utils._module import HuaweiCloudModule
 from ..module_utils._vpc import validate_eip_ref
 
@@ -227,15 +246,16 @@ def validate_inputs(module):
 
 
 def read_by_id(client, ref):
-    """The EIPs ModelArts lists for a server named by its id (one read), or None when it is named otherwise or the
-    call refuses to answer (the full path then reads the server and decides, and reports an unknown id)."""
+    """ModelArts' list of the EIPs of a server named by its id (one read) as (list, None), or (None, its refusal to
+    answer for this server); (None, None) when it is named otherwise or the id is unknown (the full path then reads
+    the server, and reports the unknown id)."""
     if not looks_like_uuid(ref):
-        return None
+        return None, None
     try:
-        return modelarts_eips(client, {"id": ref})
+        return ask_modelarts(client, {"id": ref})
     except HuaweiCloudError as err:
         if err.refusal:
-            return None
+            return None, None
         raise
 
 
@@ -255,18 +275,28 @@ def converge(module):
     wait_timeout = validate_inputs(module)
     client = module.client
     with step("read the EIP bindings of Lite Server %s" % p["server"]):
-        bound = read_by_id(client, p["server"])
+        bound, refusal = read_by_id(client, p["server"])
         if bound is not None and nothing_to_do(bound, p):
             # Decided from one read: the server's own EIP list.
             module.result["server"] = {"id": p["server"], "name": None, "status": None, "cloud_server_id": None}
             module.set_diff({"public_ips": bound}, {"public_ips": bound})
             return {"public_ips": bound, "request_ids": []}
         server = resolve_server(client, p["server"])
-        if bound is None:
-            bound = list_server_eips(client, server)
+        if bound is None and refusal is None:
+            bound, refusal = ask_modelarts(client, server)
     module.result["server"] = server_summary(server)
+    view = LiveView(client)
+    if bound is None and p["state"] == "present" and not p["exclusive"] and not module.check_mode:
+        # ModelArts does not list the server's EIPs (as when none is bound). A free EIP is bound nowhere: binding
+        # it, and keeping the others, is decided without reading the others from the VPC EIP API.
+        task = plan_free_bind(view, server, p["public_ip"])
+        if task is not None:
+            return apply_free_bind(module, server, task["plan"], wait_timeout)
+    if bound is None:
+        with step("read the EIP bindings of Lite Server %s" % p["server"]):
+            bound = list_server_eips(client, server, refusal)
 
-    task = plan_task(LiveView(client), server, bound, p["public_ip"], p["state"], p["exclusive"], p["allow_rebind"],
+    task = plan_task(view, server, bound, p["public_ip"], p["state"], p["exclusive"], p["allow_rebind"],
                      None if module.check_mode else wait_timeout)
     plan = task["plan"]
     if not task["writes"]:
@@ -286,6 +316,30 @@ def converge(module):
     public_ips = plan["after"]
     if p["wait"]:
         public_ips = wait_for_bindings(client, server, plan, wait_timeout, change.listed)
+    return {"public_ips": public_ips, "request_ids": change.request_ids}
+
+
+def apply_free_bind(module, server, plan, wait_timeout):
+    """Bind a free EIP; the server's EIPs before and after are what the bind's answer (or one read after it)
+    lists, with and without that EIP."""
+    client = module.client
+    change = BindingChange(client, server, wait_timeout)
+    try:
+        change.apply(plan)
+    finally:
+        module.result["changed"] = change.changed
+        module.result["request_ids"] = change.request_ids
+    target = plan["bind"]
+    listed = change.listed
+    if listed is None or match_binding(listed, target["id"]) is None:
+        with step("read the EIP bindings of Lite Server %s" % server_label(server)):
+            listed = list_server_eips(client, server)
+    before = [e for e in listed if e["id"] != target["id"]]
+    plan["after"] = sorted_bindings(before + [target])
+    module.set_diff({"public_ips": before}, {"public_ips": plan["after"]})
+    public_ips = plan["after"]
+    if module.params["wait"]:
+        public_ips = wait_for_bindings(client, server, plan, wait_timeout, listed)
     return {"public_ips": public_ips, "request_ids": change.request_ids}
 
 

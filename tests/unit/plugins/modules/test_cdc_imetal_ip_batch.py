@@ -34,9 +34,15 @@ def test_a_fleet_is_readdressed_in_one_task_and_a_rerun_only_reads(sim, run_modu
     assert all(r["request_id"] for r in out["results"]) and len(api(sim, "PUT")) == 5
     # One wait for all: the pending instances are read together, never one status call per instance.
     assert not [r for r in api(sim, "GET") if r["path"].endswith("/status")]
+    # Progress: the wait for all is recorded, round by round, in the result and in its one-line summary.
+    wait = out["waits"][-1]
+    assert wait["attempts"] == len(wait["progress"]) >= 2 and wait["seconds"] > 0
+    assert wait["progress"][-1] == {"done": 5, "failed": 0, "pending": 0, "seconds": wait["seconds"]}
+    assert wait["progress"][0]["pending"] > 0
+    assert "waited %.1f s (%d reads)" % (wait["seconds"], wait["attempts"]) in out["msg"]
     sim.clear_requests()
     again = run_module(main, sim, {"instances": batch(sim)})
-    assert again["changed"] is False and again["totals"]["unchanged"] == 5
+    assert again["changed"] is False and again["totals"]["unchanged"] == 5 and "waits" not in again
     assert [r["path"].rsplit("/", 1)[-1] for r in api(sim)] == ["instances"]
 
 

@@ -277,3 +277,26 @@ def test_wait_timeout_reports_last_state(sim, run_module):
     sim.configure(eip_settle_reads=1000)
     out = run_module(main, sim, {"server": "train-a3-03", "public_ip": "203.0.113.17", "wait_timeout": 1})
     assert out["failed"] and "timed out after 1 seconds" in out["msg"] and "BINDING" in out["msg"]
+
+
+@pytest.mark.parametrize("by", ["name", "id"])
+def test_fresh_bind_is_reads_of_what_it_names_a_write_and_one_verification(sim, run_module, by):
+    """A free EIP: the server and the EIP are read (plus ModelArts' own list, the one-read path, by id), then one
+    write, then one read of the EIP's status; the diff is what the bind's answer listed."""
+    servers, eips = ids(sim)
+    server = servers["train-a3-02"]
+    before = bound_to(sim, "train-a3-02")
+    args = {"server": server["id"] if by == "id" else "train-a3-02", "public_ip": "203.0.113.12",
+            "project_id": "0a1b2c3d4e5f40718293a4b5c6d7e8f9"}
+    out = run_module(main, sim, args, diff=True)
+    assert out["changed"] is True and bound_to(sim, "train-a3-02") == sorted(before + ["203.0.113.12"])
+    assert [e["address"] for e in out["diff"]["before"]["public_ips"]] == before
+    assert [e["address"] for e in out["diff"]["after"]["public_ips"]] == sorted(before + ["203.0.113.12"])
+    assert out["public_ips"] == out["diff"]["after"]["public_ips"]
+    assert len(writes(sim)) == 1
+    assert [(w["attempts"], w["for"].startswith("the EIPs of Lite Server")) for w in out["waits"]] == [(1, True)]
+    expected_reads = 4
+    assert len(reads(sim)) == expected_reads, [(r["path"], r["query"]) for r in reads(sim)]
+    sim.clear_requests()
+    again = run_module(main, sim, args)
+    assert again["changed"] is False and writes(sim) == []

@@ -54,13 +54,20 @@ def warnings_of(out):
 ])
 def test_first_bind_whatever_the_none_bound_answer(sim, run_module, status, code, message):
     sim.configure(list_eips_empty_error={"status": status, "code": code, "message": message})
-    out = run_module(bind_main, sim, {"server": "train-a3-01", "public_ip": "203.0.113.11"})
+    out = run_module(bind_main, sim, {"server": "train-a3-01", "public_ip": "203.0.113.11"}, diff=True)
     assert not out.get("failed"), out["msg"]
     assert out["changed"] and bound_to(sim, "train-a3-01") == ["203.0.113.11"]
-    # The bindings came from the VPC EIP API, filtered by the server's device.
-    assert [r for r in calls(sim, "GET") if "vnic.device_id=" in r["query"]]
+    # A free EIP is bound without reading the others; the diff's "before" is the bind's answer without it.
+    assert out["diff"]["before"] == {"public_ips": []} and not calls(sim, "DELETE")
     again = run_module(bind_main, sim, {"server": "train-a3-01", "public_ip": "203.0.113.11"})
     assert again["changed"] is False and not again.get("failed")
+    # Exclusive needs every binding: they come from the VPC EIP API, filtered by the server's device.
+    sim.clear_requests()
+    run_module(bind_main, sim, {"server": "train-a3-01", "state": "absent"})
+    sim.clear_requests()
+    exclusive = run_module(bind_main, sim, {"server": "train-a3-01", "public_ip": "203.0.113.11", "exclusive": True})
+    assert exclusive["changed"] and bound_to(sim, "train-a3-01") == ["203.0.113.11"]
+    assert [r for r in calls(sim, "GET") if "vnic.device_id=" in r["query"]]
 
 
 def test_unknown_server_code_is_not_taken_for_nothing_bound(sim, run_module):
