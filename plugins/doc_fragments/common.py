@@ -17,8 +17,9 @@ options:
     description:
       - Huawei Cloud region name, for example V(ap-southeast-3) or V(cn-north-4).
       - If not set, the value of the E(HW_REGION_NAME) or E(HUAWEICLOUD_SDK_REGION) environment variable is used.
+      - One of them is needed; it is resolved when the module runs, and a module without any fails before sending
+        a request.
     type: str
-    required: true
   project_id:
     description:
       - Id of the project the resources belong to.

@@ -825,7 +825,8 @@ class Client(object):
             raise HuaweiCloudError("the Python library 'requests' is required: %s" % REQUESTS_IMPORT_ERROR)
         self.region = options.get("region")
         if not self.region:
-            raise HuaweiCloudError("region is required (option region, or HW_REGION_NAME)")
+            raise HuaweiCloudError("region is required: set the option region, or the environment variable "
+                                   "HW_REGION_NAME (or HUAWEICLOUD_SDK_REGION)")
         self.endpoints = resolve_endpoints(self.region, options.get("cloud"), options.get("endpoints"))
         self.auth = resolve_auth(options)
         project_id = options.get("project_id")
@@ -850,6 +851,8 @@ class Client(object):
         self.warnings = []
         # One record per wait: what it waited for, the reads it made, the seconds it took (a module returns them).
         self.waits = []
+        # Called with a line after each read of a wait, as it goes (a module logs it: syslog or the journal).
+        self.on_wait = None
         # Guards what threads of one client share: the call counter, the login and the project id.
         self.lock = threading.RLock()
         self.limiter = None
@@ -1154,6 +1157,11 @@ class Client(object):
                 if progress is not None:
                     record["progress"] = (record["progress"] + [dict(progress(), seconds=record["seconds"])])[
                         -WAIT_PROGRESS_KEPT:]
+                if self.on_wait is not None:
+                    counts = record["progress"][-1] if progress is not None else {}
+                    self.on_wait("waiting for %s: read %d after %.1f s%s" % (
+                        describe, record["attempts"], record["seconds"], "".join(
+                            ", %d %s" % (counts[k], k) for k in ("done", "failed", "pending") if k in counts)))
                 if finished:
                     return state
             remaining = deadline - self.clock()

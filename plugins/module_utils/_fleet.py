@@ -94,6 +94,7 @@ def finish(module, results, option, label):
     totals = {"items": len(results), "changed": len(changed), "failed": len(failed), "not_attempted": len(skipped)}
     totals["unchanged"] = len(results) - len(changed) - len(failed) - len(skipped)
     module.result["totals"] = totals
+    module.result["report"] = ["%s[%d] %s: %s" % (option, i, label(r), _outcome(r)) for i, r in enumerate(results)]
     summary = "%(items)d item(s): %(changed)d changed, %(unchanged)d unchanged, %(failed)d failed, " \
               "%(not_attempted)d not attempted" % totals
     if module.waits:
@@ -104,3 +105,9 @@ def finish(module, results, option, label):
             "%s[%d] (%s): %s" % (option, i, label(results[i]), results[i]["error"]) for i in failed + skipped),
             ", ".join("%s[%d] (%s)" % (option, i, label(results[i])) for i in changed) or "none"))
     return summary
+
+
+def _outcome(result):
+    if result["error"]:
+        return result["error"] if result["error"].startswith(NOT_ATTEMPTED) else "failed: %s" % result["error"]
+    return "changed" if result["changed"] else "unchanged"

@@ -36,8 +36,8 @@ def env_fallback(*names):
 def common_argument_spec():
     """The options every module takes; plugins/doc_fragments/common.py documents exactly these."""
     return dict(
-        region=dict(type="str", required=True,
-                    fallback=(env_fallback, ["HW_REGION_NAME", "HUAWEICLOUD_SDK_REGION"])),
+        # Resolved at run time (option or environment); the client fails clearly when there is none.
+        region=dict(type="str", fallback=(env_fallback, ["HW_REGION_NAME", "HUAWEICLOUD_SDK_REGION"])),
         project_id=dict(type="str",
                         fallback=(env_fallback, ["HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID"])),
         access_key=dict(type="str", no_log=True,
@@ -57,6 +57,33 @@ def common_argument_spec():
         api_timeout=dict(type="int", default=30, fallback=(env_fallback, ["HW_API_TIMEOUT"])),
         api_retries=dict(type="int", default=5, fallback=(env_fallback, ["HW_MAX_RETRIES"])),
     )
+
+
+def connection_options(explicit):
+    """The connection options for a plugin that is not a module (the inventory): each from ``explicit`` (what the
+    user set; None when unset), else from its environment variables, else its default, converted to its type - the
+    resolution AnsibleModule gives the modules, from the same argument spec."""
+    from ansible.module_utils.common.validation import (check_type_bool, check_type_dict, check_type_int,
+                                                        check_type_path, check_type_str)
+    convert = {"str": check_type_str, "bool": check_type_bool, "dict": check_type_dict, "int": check_type_int,
+               "path": check_type_path}
+    options = {}
+    for name, spec in common_argument_spec().items():
+        value = explicit.get(name)
+        if value is None and "fallback" in spec:
+            try:
+                value = spec["fallback"][0](*spec["fallback"][1])
+            except AnsibleFallbackNotFound:
+                value = None
+        if value is None:
+            value = spec.get("default")
+        if value is not None:
+            try:
+                value = convert[spec["type"]](value)
+            except (TypeError, ValueError) as exc:
+                raise HuaweiCloudError("%s: %s" % (name, exc))
+        options[name] = value
+    return options
 
 
 COMMON_OPTION_NAMES = tuple(common_argument_spec())
@@ -132,6 +159,8 @@ class HuaweiCloudModule(object):
                 self._client = self.client_class(options)
             except HuaweiCloudError as err:
                 raise err.reworded("invalid connection options: %s" % err.message)
+            # Each read of a wait is logged as it goes (a module cannot print while it runs).
+            self._client.on_wait = self.module.log
             if options.get("validate_certs") is False:
                 self.module.warn("TLS certificate verification is off (validate_certs: false): the API endpoints' "
                                  "identity is not checked. Use ca_bundle for a private CA instead.")

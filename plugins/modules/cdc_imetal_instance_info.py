@@ -59,8 +59,8 @@ EXAMPLES = r"""
 - name: Two instances, with their physical servers' power state
   hwcloud.infra.cdc_imetal_instance_info:
     ids:
-      - 4f0e8c2a-9b1d-4e6f-a3c5-7d9e1f2a4b6c
-      - 8a2c4e6f-1b3d-4f5a-9c7e-0d2f4a6c8e1b
+      - e45d0825-c6fd-557c-8647-31e238f29987
+      - 28b76f77-3208-5739-ac4e-d1adbd3ee722
     physical_server: true
 
 # Ad hoc: ansible localhost -m hwcloud.infra.cdc_imetal_instance_info -a 'name=gpu-node-01'
@@ -141,6 +141,16 @@ instances:
           type: str
         manage_state:
           description: Management state, for example C(in-use).
+          type: str
+        frozen_state:
+          description: V(0) when the server is not frozen; otherwise the API's code (1 to 7) of why it is.
+          type: int
+        health_state:
+          description: Hardware health, C(OK), C(Warning), C(Critical) or C(Unknown).
+          type: str
+        operation_state:
+          description: The last power operation and its outcome, for example C(power-on-succeed) or
+            C(reboot-processing).
           type: str
 """
 

@@ -102,18 +102,18 @@ EXAMPLES = r"""
     region: cn-south-1
     instance: gpu-node-01
     nics:
-      - subnet_id: 0b6f1f2c-6b0e-4d6a-9c55-2a1e4b8c7d90
+      - subnet_id: 6494193b-2eed-5d40-8363-241c4d0c663c
         ip_address: 10.0.1.50
-      - subnet_id: 7d3e9a14-2c5b-4f08-8e61-5b9d0c2a4f13
+      - subnet_id: a75b46b1-57f0-5a63-99b8-8babcf7b7351
         ip_address: 10.0.2.50
   register: readdressed
 
 - name: Move an instance to another VPC, letting the cloud pick the address
   hwcloud.infra.cdc_imetal_ip:
-    instance: 4f0e8c2a-9b1d-4e6f-a3c5-7d9e1f2a4b6c
-    vpc_id: 9c1e5a7b-3d2f-4b8e-a6c4-0e2d4f6a8b1c
+    instance: e45d0825-c6fd-557c-8647-31e238f29987
+    vpc_id: 2be33427-20f3-5491-85c8-21baddf68f63
     nics:
-      - subnet_id: 2a4c6e8f-0b1d-4f3e-9a5c-7e9f1b3d5a7c
+      - subnet_id: 286966f0-5638-543c-a1a5-361923d9bb43
     wait_timeout: 900
 
 - name: Start the change on many instances without waiting, then wait with the info module
@@ -125,7 +125,7 @@ EXAMPLES = r"""
 
 # Ad hoc, with the credentials in HW_REGION_NAME, HW_ACCESS_KEY and HW_SECRET_KEY:
 #   ansible localhost -m hwcloud.infra.cdc_imetal_ip \
-#     -a '{"instance": "gpu-node-02", "nics": [{"subnet_id": "0b6f1f2c-6b0e-4d6a-9c55-2a1e4b8c7d90"}]}'
+#     -a '{"instance": "gpu-node-02", "nics": [{"subnet_id": "6494193b-2eed-5d40-8363-241c4d0c663c"}]}'
 """
 
 RETURN = r"""
@@ -179,10 +179,10 @@ instance:
       description: The latest operation, for example C(modify-ip-succeed) or C(modify-ip-processing).
       type: str
   sample:
-    id: 4f0e8c2a-9b1d-4e6f-a3c5-7d9e1f2a4b6c
+    id: e45d0825-c6fd-557c-8647-31e238f29987
     name: gpu-node-01
-    vpc_id: 9c1e5a7b-3d2f-4b8e-a6c4-0e2d4f6a8b1c
-    network_interfaces: [{subnet_id: 0b6f1f2c-6b0e-4d6a-9c55-2a1e4b8c7d90, ipv4_address: 10.0.1.50}]
+    vpc_id: 2be33427-20f3-5491-85c8-21baddf68f63
+    network_interfaces: [{subnet_id: 6494193b-2eed-5d40-8363-241c4d0c663c, ipv4_address: 10.0.1.50}]
     state: running
     operation_state: modify-ip-succeed
 request_id:

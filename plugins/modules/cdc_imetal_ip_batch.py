@@ -85,16 +85,24 @@ EXAMPLES = r"""
     instances:
       - instance: gpu-node-01
         nics:
-          - {subnet_id: 0b6f1f2c-6b0e-4d6a-9c55-2a1e4b8c7d90, ip_address: 10.0.1.50}
-          - {subnet_id: 7d3e9a14-2c5b-4f08-8e61-5b9d0c2a4f13}
+          - {subnet_id: 6494193b-2eed-5d40-8363-241c4d0c663c, ip_address: 10.0.1.50}
+          - {subnet_id: a75b46b1-57f0-5a63-99b8-8babcf7b7351}
       - instance: gpu-node-02
         nics:
-          - {subnet_id: 0b6f1f2c-6b0e-4d6a-9c55-2a1e4b8c7d90, ip_address: 10.0.1.51}
+          - {subnet_id: 6494193b-2eed-5d40-8363-241c4d0c663c, ip_address: 10.0.1.51}
     concurrency: 20
   register: readdressed
 """
 
 RETURN = r"""
+report:
+  description:
+    - "One line per item, in the order given, saying how it ended: V(changed), V(unchanged), V(failed: ...) or
+      V(not attempted: ...). The roles print it."
+  returned: always
+  type: list
+  elements: str
+  sample: ["instances[0] gpu-node-01: changed", "instances[1] gpu-node-02: unchanged"]
 waits:
   description:
     - One entry per wait of the run (for the changes of all items together), when there was one.

@@ -110,8 +110,8 @@ EXAMPLES = r"""
   tasks:
     - name: Make this EIP the only one of the server, taking it from another Lite Server if needed
       hwcloud.infra.modelarts_devserver_eip:
-        server: 3f5c2a9e-1b7d-4c61-9a0e-2d8f4b6c1e70
-        public_ip: 6a1f0c3e-8d2b-4e5f-9c7a-1b3d5e7f9a2c
+        server: ac9bc553-8e1b-5588-b4f8-6892b4ea1d3e
+        public_ip: 52b5a058-cfd6-5322-89d2-f8c586263442
         exclusive: true
         allow_rebind: true
       register: bound
@@ -160,7 +160,7 @@ server:
     id:
       description: Lite Server id.
       type: str
-      sample: 3f5c2a9e-1b7d-4c61-9a0e-2d8f4b6c1e70
+      sample: ac9bc553-8e1b-5588-b4f8-6892b4ea1d3e
     name:
       description: Lite Server name; V(null) when the task was decided from the server's EIP list alone.
       type: str
@@ -172,7 +172,7 @@ server:
     cloud_server_id:
       description: Id of the underlying BMS or ECS; V(null) when not read.
       type: str
-      sample: 9b2e4f6a-0c1d-4e3f-8a5b-7c9d1e3f5a7b
+      sample: 8101f1fb-a3a0-5bae-9927-8425501d9c07
 public_ips:
   description:
     - The EIPs bound to the server after the task, sorted by address.
@@ -185,7 +185,7 @@ public_ips:
     id:
       description: EIP id.
       type: str
-      sample: 6a1f0c3e-8d2b-4e5f-9c7a-1b3d5e7f9a2c
+      sample: 52b5a058-cfd6-5322-89d2-f8c586263442
     address:
       description: EIP address.
       type: str

@@ -93,6 +93,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+report:
+  description:
+    - "One line per item, in the order given, saying how it ended: V(changed), V(unchanged), V(failed: ...) or
+      V(not attempted: ...). The roles print it."
+  returned: always
+  type: list
+  elements: str
+  sample: ["bindings[0] train-a3-01: changed", "bindings[1] train-a3-02: unchanged"]
 waits:
   description:
     - One entry per wait of the run (for the changes of all items together), when there was one.

@@ -71,7 +71,7 @@ servers:
     id:
       description: Lite Server id.
       type: str
-      sample: 3f5c2a9e-1b7d-4c61-9a0e-2d8f4b6c1e70
+      sample: ac9bc553-8e1b-5588-b4f8-6892b4ea1d3e
     name:
       description: Name.
       type: str
@@ -110,6 +110,9 @@ servers:
           type: str
         hps_ecs_id:
           description: For an HPS server, the id of the sub-node's ECS (the device of its ports).
+          type: str
+        hps_id:
+          description: For an HPS server, the id of the HPS (the super node) it belongs to.
           type: str
     cloud_server_id:
       description: Id of the underlying BMS or ECS (the same as RV(servers[].cloud_server.id)).

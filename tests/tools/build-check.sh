@@ -3,13 +3,24 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# Test and tool caches planted at the top and deep in the tree, as test runs leave them: the build must drop them.
+caches=(.hypothesis .pytest_cache __pycache__ .mypy_cache .ruff_cache .cache)
+planted=()
+for cache in "${caches[@]}"; do
+  for dir in "$root" "$root/tests/unit/plugins"; do
+    if [ ! -e "$dir/$cache" ]; then
+      mkdir -p "$dir/$cache" && touch "$dir/$cache/build-check-probe" && planted+=("$dir/$cache")
+    fi
+  done
+done
+cleanup() { rm -rf "$work"; for p in "${planted[@]}"; do rm -rf "$p"; done; }
+trap cleanup EXIT
 cd "$root"
 ansible-galaxy collection build --force --output-path "$work/dist" . >/dev/null
 tarball=$(ls "$work"/dist/hwcloud-infra-*.tar.gz)
-# The tarball must not carry local build and test outputs.
-if tar -tzf "$tarball" | grep -E '(^|/)(\.venv|\.tmp|tests/output|__pycache__|\.git)(/|$)'; then
-  echo "build-check: the tarball contains local build or test outputs" >&2
+# The tarball must not carry local build and test outputs, nor any test or tool cache at any depth.
+if tar -tzf "$tarball" | grep -E '(^|/)(\.venv|\.tmp|tests/output|docsite|\.git|__pycache__|\.hypothesis|\.pytest_cache|\.mypy_cache|\.ruff_cache|\.tox|\.cache|\.coverage|htmlcov)(/|$)|\.pyc$'; then
+  echo "build-check: the tarball contains local build or test outputs (listed above)" >&2
   exit 1
 fi
 ANSIBLE_COLLECTIONS_PATH="$work/installed" ansible-galaxy collection install --offline -p "$work/installed" "$tarball" >/dev/null

@@ -14,9 +14,11 @@ cd "$root"
 case "$mode" in
   build)
     generate docs/reference
+    python tests/tools/seed_doc.py build
     ;;
   check)
     antsibull-docs lint-collection-docs --plugin-docs .
+    python tests/tools/seed_doc.py check
     work=$(mktemp -d)
     trap 'rm -rf "$work"' EXIT
     generate "$work/reference"

@@ -39,3 +39,32 @@ def test_collection_metadata_points_builder_at_the_same_files():
     with open(os.path.join(ROOT, "requirements.txt"), encoding="utf-8") as handle:
         lines = [line.strip() for line in handle if line.strip() and not line.startswith("#")]
     assert lines and all("==" not in line for line in lines) and any(line.startswith("requests>=") for line in lines)
+
+
+def test_local_checkout_variant_installs_the_tarball_built_here(tmp_path):
+    """execution-environment-local.yml: the collection tarball `make ee-context` builds from this checkout is in the
+    build context and installed from there; the image's Python is named."""
+    collection = os.path.join(ROOT, ".tmp", "ee", "collection")
+    os.makedirs(collection, exist_ok=True)
+    galaxy = os.path.join(os.path.dirname(sys.executable), "ansible-galaxy")
+    dist = tmp_path / "dist"
+    subprocess.run([galaxy, "collection", "build", "--force", "--output-path", str(dist), ROOT], check=True,
+                   capture_output=True)
+    built = next(dist.iterdir())
+    os.replace(str(built), os.path.join(collection, "hwcloud-infra.tar.gz"))
+    context = tmp_path / "context"
+    local = os.path.join(ROOT, "extensions", "ee", "execution-environment-local.yml")
+    proc = subprocess.run([builder(), "create", "-f", local, "-c", str(context), "--output-filename", "Containerfile"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    containerfile = (context / "Containerfile").read_text()
+    assert (context / "_build" / "collection" / "hwcloud-infra.tar.gz").stat().st_size > 10000
+    requirements = yaml.safe_load((context / "_build" / "requirements.yml").read_text())
+    assert requirements["collections"] == [{"name": "/tmp/hwcloud-infra-collection/hwcloud-infra.tar.gz",
+                                            "type": "file"}]
+    assert containerfile.index("COPY _build/collection/") < containerfile.index("ansible-galaxy collection install")
+    for definition in (EE, local):
+        with open(definition, encoding="utf-8") as handle:
+            interpreter = yaml.safe_load(handle)["dependencies"]["python_interpreter"]
+        assert interpreter == {"package_system": "python3.11", "python_path": "/usr/bin/python3.11"}
+    assert "/usr/bin/python3.11" in containerfile

@@ -407,6 +407,8 @@ def test_marker_paging_by_last_id(sim, make_client):
 def test_wait_for_an_asynchronous_ip_change(sim, make_client):
     sim.configure(imetal_ip_change_polls=3)
     client = make_client(sim, project_id=PROJECT_ID)
+    lines = []
+    client.on_wait = lines.append
     inst = next(i for i in sim.state()["instances"] if i["name"] == "gpu-node-02")
     subnet = inst["network_interfaces"][0]["subnet_id"]
     resp = client.request("PUT", "clouddc", "/v1/{project_id}/instances/{id}/ip", {"id": inst["id"]},
@@ -418,6 +420,9 @@ def test_wait_for_an_asynchronous_ip_change(sim, make_client):
                             describe="the IP change", interval=0.01)
     assert final["operation_state"] == "modify-ip-succeed"
     assert len(client.sleep.calls) == 2
+    # The wait is recorded for the result, and each of its reads was reported as it went.
+    assert [(w["for"], w["attempts"]) for w in client.waits] == [("the IP change", 3)]
+    assert [line.split(" after ")[0] for line in lines] == ["waiting for the IP change: read %d" % n for n in (1, 2, 3)]
     listed = client.get("clouddc", INSTANCES, query={"instance_id": inst["id"]})["instances"][0]
     assert listed["network_interfaces"][0]["ipv4_address"] == "10.0.1.77"
 

@@ -33,3 +33,19 @@ def test_api_error(sim, run_module):
               error_msg="bad request")
     out = run_module(main, sim, {})
     assert out["failed"] and out["error"]["code"] == "ModelArts.0203" and "Failed to list Lite Servers" in out["msg"]
+
+
+def test_region_is_resolved_at_run_time_and_its_absence_fails_before_any_request(sim, run_module, monkeypatch):
+    """region is not a required option (tasks taking it from the environment pass ansible-lint); the option or
+    either environment variable gives it when the module runs, and without any the module fails naming them."""
+    for name in ("HW_REGION_NAME", "HUAWEICLOUD_SDK_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    options = dict(sim.connection_options())
+    region = options.pop("region")
+    out = run_module(main, sim, options, connection=False)
+    assert out["failed"] and "region is required" in out["msg"] and "HW_REGION_NAME" in out["msg"]
+    assert not [r for r in sim.requests() if r.get("service")]
+    monkeypatch.setenv("HUAWEICLOUD_SDK_REGION", region)
+    out = run_module(main, sim, dict(options, server="train-a3-01"), connection=False)
+    assert not out.get("failed"), out.get("msg")
+    assert [s["name"] for s in out["servers"]] == ["train-a3-01"]

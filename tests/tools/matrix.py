@@ -1,0 +1,218 @@
+"""The supported ansible-core versions, each in a venv of its own (`make matrix`, part of `make test`).
+
+For every ansible-core the collection declares (galaxy/meta: requires_ansible), a fresh venv with only that
+ansible-core and `requests`, the built tarball installed with that version's ansible-galaxy, and a simulator of
+its own; then: ansible-doc, an ad-hoc bind and its idempotent re-run, both info modules, both roles (check mode,
+for real, again) and the provision playbook (check mode, for real, again). Jobs run in parallel. A version whose
+Python is not on this machine is reported loudly as NOT TESTED (and fails the run when HWCLOUD_MATRIX_STRICT=1).
+"""
+
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+
+from simulator.control import SimulatorProcess  # noqa: E402
+
+WORK = os.path.join(ROOT, ".tmp", "matrix")
+# (ansible-core series, the Python it runs on here)
+VERSIONS = [("2.16", "3.11"), ("2.17", "3.11"), ("2.18", "3.11"), ("2.19", "3.11"), ("2.20", "3.12")]
+RECAP = re.compile(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)")
+PROVISION_VARS = os.path.join(ROOT, "docs", "examples", "provision-vars.yml")
+ROLES_PLAY = os.path.join(ROOT, "tests", "compat", "roles.yml")
+
+
+def find_python(version):
+    """A working Python of that version: from pyenv, or on PATH (a pyenv shim of another version does not run)."""
+    candidates = []
+    try:
+        for line in subprocess.run(["pyenv", "versions", "--bare"], capture_output=True, text=True,
+                                   check=True).stdout.split():
+            if line.startswith(version + "."):
+                prefix = subprocess.run(["pyenv", "prefix", line], capture_output=True, text=True,
+                                        check=True).stdout.strip()
+                candidates.append(os.path.join(prefix, "bin", "python" + version))
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    candidates.append(shutil.which("python" + version))
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK) and subprocess.run(
+                [candidate, "-c", "import sys, venv; assert sys.version.startswith(%r)" % (version + ".")],
+                capture_output=True, check=False).returncode == 0:
+            return candidate
+    return None
+
+
+def build_tarball():
+    dist = os.path.join(WORK, "dist")
+    shutil.rmtree(dist, ignore_errors=True)
+    subprocess.run(["ansible-galaxy", "collection", "build", "--force", "--output-path", dist, ROOT], check=True,
+                   capture_output=True)
+    return os.path.join(dist, [f for f in os.listdir(dist) if f.endswith(".tar.gz")][0])
+
+
+class Job:
+    def __init__(self, series, python, tarball):
+        self.series, self.python, self.tarball = series, python, tarball
+        self.dir = os.path.join(WORK, series)
+        self.bin = os.path.join(self.dir, "venv", "bin")
+        self.rows = []
+        self.version = None
+
+    def sh(self, argv, env=None, check=True):
+        proc = subprocess.run(argv, env=env, cwd=self.dir, capture_output=True, text=True, check=False)
+        if check and proc.returncode != 0:
+            raise RuntimeError("%s failed (rc=%d):\n%s\n%s" % (" ".join(argv[:4]), proc.returncode,
+                                                              proc.stdout[-3000:], proc.stderr[-3000:]))
+        return proc
+
+    def install(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(os.path.join(self.dir, "home"))
+        self.sh([self.python, "-m", "venv", os.path.join(self.dir, "venv")])
+        self.sh([os.path.join(self.bin, "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                 "ansible-core==%s.*" % self.series, "-r", os.path.join(ROOT, "requirements.txt")])
+        self.sh([os.path.join(self.bin, "ansible-galaxy"), "collection", "install", "--offline", "-p",
+                 os.path.join(self.dir, "collections"), self.tarball], env=self.env({}))
+        self.version = self.sh([os.path.join(self.bin, "python"), "-c",
+                                "from ansible.release import __version__; print(__version__)"]).stdout.strip()
+
+    def env(self, base):
+        env = dict(base)
+        env.update(PATH=self.bin + os.pathsep + "/usr/bin:/bin", HOME=os.path.join(self.dir, "home"),
+                   ANSIBLE_COLLECTIONS_PATH=os.path.join(self.dir, "collections"),
+                   ANSIBLE_PYTHON_INTERPRETER=os.path.join(self.bin, "python"), ANSIBLE_NOCOLOR="1",
+                   ANSIBLE_LOCAL_TEMP=os.path.join(self.dir, "tmp"), ANSIBLE_RETRY_FILES_ENABLED="0",
+                   ANSIBLE_DEPRECATION_WARNINGS="0")
+        return env
+
+    def scenario(self, name, fn):
+        started = time.perf_counter()
+        try:
+            fn()
+            error = None
+        except (RuntimeError, AssertionError) as exc:
+            error = str(exc) or repr(exc)
+        self.rows.append({"scenario": name, "ok": error is None, "seconds": round(time.perf_counter() - started, 1),
+                          "error": error})
+
+    def run(self):
+        self.install()
+        with SimulatorProcess() as sim:
+            env = self.env(sim.ansible_env())
+            ansible = os.path.join(self.bin, "ansible")
+            playbook = os.path.join(self.bin, "ansible-playbook")
+
+            def writes():
+                return [r for r in sim.requests() if r.get("service") not in (None, "iam") and
+                        r["method"] in ("POST", "PUT", "DELETE")]
+
+            def play(path, extra=(), check=False, expect_changed=None):
+                argv = [playbook, "-i", "localhost,", path] + list(extra) + (["--check", "--diff"] if check else [])
+                out = self.sh(argv, env=env).stdout
+                recap = RECAP.search(out)
+                assert recap and recap.group(4) == "0", out[-3000:]
+                changed = int(recap.group(2))
+                if expect_changed is not None:
+                    assert (changed > 0) == expect_changed, "changed=%d\n%s" % (changed, out[-3000:])
+
+            def doc():
+                out = self.sh([os.path.join(self.bin, "ansible-doc"), "hwcloud.infra.modelarts_devserver_eip_batch"],
+                              env=env).stdout
+                assert "bindings" in out and "concurrency" in out, out[:500]
+
+            def adhoc_bind():
+                args = ["localhost", "-m", "hwcloud.infra.modelarts_devserver_eip", "-a",
+                        "server=train-a3-01 public_ip=203.0.113.11"]
+                assert "CHANGED" in self.sh([ansible] + args, env=env).stdout
+                again = self.sh([ansible] + args, env=env).stdout
+                assert "SUCCESS" in again and '"changed": false' in again, again
+
+            def info():
+                out = self.sh([ansible, "localhost", "-m", "hwcloud.infra.modelarts_devserver_info", "-a",
+                               "server=train-a3-01"], env=env).stdout
+                assert "203.0.113.11" in out, out
+                out = self.sh([ansible, "localhost", "-m", "hwcloud.infra.cdc_imetal_instance_info", "-a",
+                               "name=gpu-node-01"], env=env).stdout
+                assert "10.0.1.10" in out, out
+
+            def flow(path, extra):
+                def run():
+                    sim.reset()
+                    sim.clear_requests()
+                    play(path, extra, check=True, expect_changed=True)
+                    assert not writes(), "check mode wrote: %s" % writes()
+                    play(path, extra, expect_changed=True)
+                    assert writes()
+                    play(path, extra, check=True, expect_changed=False)
+                    play(path, extra, expect_changed=False)
+                return run
+
+            self.scenario("ansible-doc", doc)
+            self.scenario("ad-hoc bind + re-run", adhoc_bind)
+            self.scenario("info modules", info)
+            self.scenario("roles: check, apply, check, apply", flow(ROLES_PLAY, []))
+            self.scenario("provision: check, apply, check, apply",
+                          flow("hwcloud.infra.provision", ["-e", "@" + PROVISION_VARS]))
+        return self
+
+
+def main():
+    os.makedirs(WORK, exist_ok=True)
+    tarball = build_tarball()
+    jobs, missing = [], []
+    for series, python_version in VERSIONS:
+        python = find_python(python_version)
+        if python is None:
+            missing.append((series, python_version))
+        else:
+            jobs.append(Job(series, python, tarball))
+    started = time.perf_counter()
+    failures = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+        futures = dict((pool.submit(job.run), job) for job in jobs)
+        for future in concurrent.futures.as_completed(futures):
+            job = futures[future]
+            try:
+                future.result()
+            except Exception as exc:  # pylint: disable=broad-except
+                job.rows.append({"scenario": "install", "ok": False, "seconds": 0, "error": str(exc)})
+    names = ["ansible-doc", "ad-hoc bind + re-run", "info modules", "roles: check, apply, check, apply",
+             "provision: check, apply, check, apply"]
+    print("\nansible-core version matrix (%s), %.0f s" % (os.path.basename(tarball), time.perf_counter() - started))
+    print("%-10s %-8s " % ("core", "python") + " | ".join(names))
+    results = []
+    for job in sorted(jobs, key=lambda j: j.series):
+        by_name = dict((r["scenario"], r) for r in job.rows)
+        cells = []
+        for name in names:
+            row = by_name.get(name)
+            cells.append(("ok %.0fs" % row["seconds"]) if row and row["ok"] else "FAILED")
+        print("%-10s %-8s " % (job.version or job.series, os.path.basename(job.python)) + " | ".join(
+            c.ljust(len(n)) for c, n in zip(cells, names)))
+        for row in job.rows:
+            if not row["ok"]:
+                failures.append("%s %s: %s" % (job.series, row["scenario"], row["error"]))
+        results.append({"ansible_core": job.version, "python": job.python, "rows": job.rows})
+    for series, python_version in missing:
+        print("!!! ansible-core %s NOT TESTED: no Python %s on this machine (install it, e.g. with pyenv) !!!"
+              % (series, python_version))
+    with open(os.path.join(WORK, "results.json"), "w", encoding="utf-8") as handle:
+        json.dump({"results": results, "not_tested": missing}, handle, indent=1)
+    for failure in failures:
+        print("\nFAILED " + failure)
+    if failures or (missing and os.environ.get("HWCLOUD_MATRIX_STRICT") == "1"):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""`make sim` / `make sim-stop`: the simulator in the background for trying the collection by hand.
+
+    python tests/tools/sim.py start   # starts it on 127.0.0.1 (a free port), writes .tmp/sim/env.sh
+    python tests/tools/sim.py stop
+
+env.sh exports what points ansible, ansible-playbook and ansible-doc at the simulator and at this checkout's
+collection: the HW_* connection variables (the simulator's own region, access key and endpoints), the collection
+path, the venv's Python. Source it in your shell; its values are printed by name only.
+"""
+
+import json
+import os
+import shlex
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STATE_DIR = os.path.join(ROOT, ".tmp", "sim")
+ENV_FILE = os.path.join(STATE_DIR, "env.sh")
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+
+from simulator import daemon  # noqa: E402
+from simulator.control import SimulatorProcess  # noqa: E402
+
+
+def environment(info):
+    """The variables env.sh exports: the same HW_* variables the tests use (SimulatorProcess.ansible_env)."""
+    sim = SimulatorProcess()
+    sim.url, sim.ca_file = info["url"], info.get("ca_file")
+    env = sim.ansible_env(base={})
+    venv_bin = os.path.join(ROOT, ".venv", "bin")
+    env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"),
+               ANSIBLE_PYTHON_INTERPRETER=os.path.join(venv_bin, "python"))
+    return env, venv_bin
+
+
+def start():
+    daemon.start(STATE_DIR, tls=False)
+    with open(os.path.join(STATE_DIR, "hwsim.json"), encoding="utf-8") as handle:
+        info = json.load(handle)
+    env, venv_bin = environment(info)
+    lines = ["# Written by `make sim`: source it to point ansible at the simulator (%s)." % info["url"]]
+    lines += ["export %s=%s" % (name, shlex.quote(value)) for name, value in sorted(env.items())]
+    lines.append('export PATH=%s:"$PATH"' % shlex.quote(venv_bin))
+    with open(ENV_FILE, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    print("simulator: listening at %s (pid %d)" % (info["url"], info["pid"]))
+    print("simulator: %s sets %s and PATH" % (os.path.relpath(ENV_FILE, ROOT), ", ".join(sorted(env))))
+    print("simulator: now run   source %s" % os.path.relpath(ENV_FILE, ROOT))
+    print("simulator: stop it with   make sim-stop")
+
+
+def stop():
+    daemon.stop(STATE_DIR)
+    if os.path.exists(ENV_FILE):
+        os.remove(ENV_FILE)
+    print("simulator: stopped")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2 or sys.argv[1] not in ("start", "stop"):
+        sys.exit(__doc__)
+    start() if sys.argv[1] == "start" else stop()
