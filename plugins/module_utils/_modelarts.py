@@ -215,6 +215,30 @@ class Snapshot(object):
         return pick_one(match_id_or_name(self._servers, ref), ref, "Lite Server", "status")
 
 
+def describe_eip_holders(client, eips, servers=None):
+    """{EIP id: holder} for the EIPs in use: the Lite Server on whose port device an EIP is (the project's servers
+    are listed once, and only when an EIP has a device), else the EIP API's kind and id of what holds it."""
+    bound = [e for e in eips if not is_free(e)]
+    by_device = {}
+    if any(holder_device_id(e) for e in bound):
+        with step("list the Lite Servers of the project"):
+            for server in servers if servers is not None else list_servers(client):
+                for device in server_device_ids(server):
+                    by_device[device] = server
+    holders = {}
+    for eip in bound:
+        server = by_device.get(holder_device_id(eip))
+        if server is not None:
+            holders[eip["id"]] = {"type": "lite_server", "id": server["id"], "name": server.get("name"),
+                                  "description": "Lite Server %s" % server_label(server)}
+        else:
+            vnic = eip.get("vnic") or {}
+            holders[eip["id"]] = {"type": eip.get("associate_instance_type") or None,
+                                  "id": eip.get("associate_instance_id") or vnic.get("port_id") or eip.get("port_id"),
+                                  "name": None, "description": describe_holder(eip)}
+    return holders
+
+
 def find_holder(view, eip, server):
     """The Lite Server whose port device holds an EIP (``vnic.device_id`` against each server's devices), or None."""
     device_id = holder_device_id(eip)

@@ -5,26 +5,33 @@
 
 # This module_utils is PRIVATE and should only be used by this collection. Breaking changes can occur any time.
 
-"""VPC EIP look-ups: resolve an EIP id or address, tell who holds it, wait for its release."""
+"""VPC EIPs: resolve an EIP id or address, tell who holds it, wait for its release; allocate and release EIPs."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import ipaddress
+import re
 
-from ..module_utils._client import HuaweiCloudError, Opt, is_eip_id, validate_ipv4
+from ..module_utils._client import NO_BODY, HuaweiCloudError, Opt, is_eip_id, validate_ipv4
 
 EIP = "/v3/{project_id}/eip/publicips/{id}"
 EIPS = "/v3/{project_id}/eip/publicips"
+# Allocation and release are v1 calls (the SDK's CreatePublicip, DeletePublicip).
+EIPS_V1 = "/v1/{project_id}/publicips"
+EIP_V1 = "/v1/{project_id}/publicips/{id}"
 SUBNET = "/v1/{project_id}/subnets/{id}"
 SUBNET_NOT_FOUND = 404
 
 # The fields of an EIP (v3) the collection reads.
-EIP_SHAPE = {"id": str, "status": str, "public_ip_address": Opt(str), "port_id": Opt(str),
+EIP_SHAPE = {"id": str, "status": str, "public_ip_address": Opt(str), "port_id": Opt(str), "alias": Opt(str),
+             "type": Opt(str), "created_at": Opt(str), "updated_at": Opt(str),
+             "bandwidth": Opt({"id": Opt(str), "name": Opt(str), "size": Opt(int), "share_type": Opt(str),
+                               "charge_mode": Opt(str)}),
              "associate_instance_type": Opt(str), "associate_instance_id": Opt(str),
              "vnic": Opt({"port_id": Opt(str), "device_id": Opt(str), "instance_id": Opt(str),
-                          "instance_type": Opt(str)})}
+                          "instance_type": Opt(str), "private_ip_address": Opt(str)})}
 
 
 SUBNET_SHAPE = {"id": str, "cidr": str, "gateway_ip": Opt(str), "vpc_id": str, "name": Opt(str)}
@@ -68,10 +75,11 @@ def get_eip(client, eip_id):
 EIP_PAGE = 2000
 
 
-def list_eips(client):
-    """Every EIP of the project (v3, marker paging in the largest pages)."""
-    return list(client.paginate_marker("vpc", EIPS, "publicips", EIP_SHAPE, limit=EIP_PAGE,
-                                       operation="list the EIPs of the project"))
+def list_eips(client, query=None, operation="list the EIPs of the project"):
+    """Every EIP of the project (v3, marker paging in the largest pages), optionally filtered by the listing's own
+    query parameters (for example ``{"alias": name}``)."""
+    return list(client.paginate_marker("vpc", EIPS, "publicips", EIP_SHAPE, query=query, limit=EIP_PAGE,
+                                       operation=operation))
 
 
 def select_eip(eips, ref):
@@ -150,3 +158,111 @@ def eip_label(eip):
     if not eip:
         return "?"
     return "%s (%s)" % (eip.get("public_ip_address"), eip.get("id"))
+
+
+# EIP and bandwidth names (the SDK: 1 to 64 letters, digits, CJK, underscore, hyphen, dot).
+_NAME = re.compile(r"^[A-Za-z0-9_\-.\u4e00-\u9fa5]{1,64}$")
+# An EIP type: the region's line names (5_bgp, 5_sbgp, 5_telcom, ...).
+_TYPE = re.compile(r"^[0-9a-z_]{1,32}$")
+# Statuses of an EIP that is still being created or deleted.
+PENDING_STATUSES = ("PENDING_CREATE", "PENDING_DELETE", "NOTIFYING", "NOTIFY_DELETE", "PENDING_UPDATE")
+CREATE_ANSWER = {"publicip": {"id": str, "status": Opt(str), "public_ip_address": Opt(str), "alias": Opt(str)}}
+
+
+def validate_eip_name(value, what="name"):
+    if not isinstance(value, str) or not _NAME.fullmatch(value):
+        raise HuaweiCloudError("%s %s is not a valid EIP name (1 to 64 letters, digits, underscores, hyphens or "
+                               "dots)" % (what, repr(value)[:80]))
+    return value
+
+
+def validate_eip_type(value, what="type"):
+    if not isinstance(value, str) or not _TYPE.fullmatch(value):
+        raise HuaweiCloudError("%s %s is not a valid EIP type (for example 5_bgp)" % (what, repr(value)[:80]))
+    return value
+
+
+def eips_named(client, name):
+    """The project's EIPs whose name (alias) is ``name``."""
+    return [e for e in list_eips(client, {"alias": name}, "look up the EIPs named %s" % name)
+            if e.get("alias") == name]
+
+
+def allocate_eip(client, name, eip_type, bandwidth):
+    """Allocate an EIP named ``name`` with its own bandwidth ({name, size, charge_mode}); returns its record as the
+    answer gives it. A lost answer is settled by looking the name up (the name was checked free before)."""
+    body = {"publicip": {"type": eip_type, "ip_version": 4, "alias": name},
+            "bandwidth": {"name": bandwidth["name"], "size": bandwidth["size"], "share_type": "PER",
+                          "charge_mode": bandwidth["charge_mode"]}}
+    created = {}
+
+    def send():
+        resp = client.request("POST", "vpc", EIPS_V1, body=body, expect=CREATE_ANSWER,
+                              operation="allocate EIP %s" % name)
+        created["eip"] = resp.body["publicip"]
+        return resp.request_id
+
+    def took_effect():
+        found = eips_named(client, name)
+        if found:
+            created["eip"] = found[0]
+        return bool(found)
+
+    request_id = client.write(send, took_effect)
+    return created["eip"], request_id
+
+
+def release_eip(client, eip):
+    """Release (delete) an EIP; a lost answer is settled by reading it (gone or PENDING_DELETE: released)."""
+    def send():
+        return client.request("DELETE", "vpc", EIP_V1, {"id": eip["id"]}, expect=NO_BODY,
+                              operation="release EIP %s" % eip_label(eip)).request_id
+
+    def took_effect():
+        return eip_gone(client, eip["id"])
+
+    return client.write(send, took_effect)
+
+
+def eip_gone(client, eip_id):
+    """Whether an EIP no longer exists (or is being deleted)."""
+    try:
+        return get_eip(client, eip_id).get("status") == "PENDING_DELETE"
+    except HuaweiCloudError as err:
+        if err.status == 404:
+            return True
+        raise
+
+
+def wait_until_ready(client, eip_id, timeout, label):
+    """Poll a new EIP until it is no longer being created (status DOWN)."""
+    return client.wait_for(lambda: get_eip(client, eip_id), lambda e: e.get("status") not in PENDING_STATUSES,
+                           timeout, "EIP %s to be created" % label, interval=0.5)
+
+
+def wait_until_gone(client, eip_id, timeout, label):
+    """Poll a released EIP until the project no longer has it."""
+    def absent():
+        try:
+            get_eip(client, eip_id)
+        except HuaweiCloudError as err:
+            if err.status == 404:
+                return True
+            raise
+        return False
+
+    client.wait_for(absent, bool, timeout, "EIP %s to be released" % label, interval=0.5)
+
+
+def shape_eip(eip, holder=None):
+    """An EIP as the modules return it."""
+    bandwidth = eip.get("bandwidth") or {}
+    vnic = eip.get("vnic") or {}
+    return {"id": eip.get("id"), "address": eip.get("public_ip_address"), "name": eip.get("alias"),
+            "status": eip.get("status"), "type": eip.get("type"),
+            "bandwidth": {"id": bandwidth.get("id"), "name": bandwidth.get("name"), "size": bandwidth.get("size"),
+                          "share_type": bandwidth.get("share_type"), "charge_mode": bandwidth.get("charge_mode")},
+            "port_id": vnic.get("port_id") or eip.get("port_id"),
+            "private_ip_address": vnic.get("private_ip_address"),
+            "device_id": holder_device_id(eip), "free": is_free(eip), "holder": holder,
+            "created_at": eip.get("created_at"), "updated_at": eip.get("updated_at")}

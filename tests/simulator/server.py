@@ -341,6 +341,8 @@ def _eip_view(sim, eip, version):
             settling["reads"] -= 1
             if settling["reads"] <= 0:
                 del st.settling[eip["id"]]
+                if settling.get("then") == "delete":
+                    st.publicips.pop(eip["id"], None)
     base = {"id": eip["id"], "status": status, "public_ip_address": eip["public_ip_address"],
             "ip_version": 4, "created_at": eip.get("created_at"), "updated_at": eip.get("updated_at")}
     if version == "v1":
@@ -377,6 +379,7 @@ def _project_eips(sim, ctx, query):
                        ("vnic.port_id", lambda e: (e.get("vnic") or {}).get("port_id")),
                        ("vnic.instance_id", lambda e: (e.get("vnic") or {}).get("instance_id")),
                        ("status", lambda e: e.get("status")),
+                       ("alias", lambda e: e.get("alias")),
                        ("associate_instance_type", lambda e: e.get("associate_instance_type")),
                        ("associate_instance_id", lambda e: e.get("associate_instance_id"))):
         wanted = query.get(name)
@@ -415,6 +418,87 @@ def vpc_v3_list(sim, ctx):
 def vpc_v3_show(sim, ctx, eip_id):
     eip = _eip(sim, ctx, eip_id, ApiError(404, "EIP.7802", "The EIP %s does not exist." % eip_id))
     return Reply(200, {"publicip": _eip_view(sim, eip, "v3"), "request_id": ctx["request_id"]})
+
+
+# EIP types a region offers (the SDK's CreatePublicipOption.type; the set depends on the region).
+EIP_TYPES = ("5_bgp", "5_sbgp")
+_EIP_NAME = re.compile(r"^[\w\-.\u4e00-\u9fa5]{1,64}$")
+
+
+def vpc_create_eip(sim, ctx):
+    """POST /v1/{project_id}/publicips (CreatePublicip): a new EIP with its own (PER) bandwidth. The EIP reads
+    PENDING_CREATE for ``eip_create_reads`` VPC reads, then DOWN."""
+    st = sim.state
+    body = ctx["json"]
+    publicip, bandwidth = body.get("publicip"), body.get("bandwidth")
+    if not isinstance(publicip, dict) or not isinstance(bandwidth, dict):
+        raise ApiError(400, "VPC.0101", "publicip and bandwidth are required.", shape="vpc_v1")
+    if publicip.get("type") not in EIP_TYPES:
+        raise ApiError(400, "VPC.0101", "Invalid publicip type %r: this region offers %s."
+                       % (publicip.get("type"), ", ".join(EIP_TYPES)), shape="vpc_v1")
+    if publicip.get("ip_version") not in (None, 4):
+        raise ApiError(400, "VPC.0101", "Only IPv4 EIPs are offered here.", shape="vpc_v1")
+    alias = publicip.get("alias")
+    if alias is not None and not _EIP_NAME.match(alias):
+        raise ApiError(400, "VPC.0101", "Invalid publicip alias.", shape="vpc_v1")
+    share_type = bandwidth.get("share_type")
+    if share_type != "PER":
+        raise ApiError(400, "VPC.0101", "Invalid bandwidth share_type %r: PER, or WHOLE with the id of a shared "
+                       "bandwidth." % share_type, shape="vpc_v1")
+    size, name = bandwidth.get("size"), bandwidth.get("name")
+    if not isinstance(size, int) or not 1 <= size <= 2000:
+        raise ApiError(400, "VPC.0101", "Invalid bandwidth size %r (1 to 2000 Mbit/s)." % (size,), shape="vpc_v1")
+    if not isinstance(name, str) or not _EIP_NAME.match(name):
+        raise ApiError(400, "VPC.0101", "Invalid bandwidth name.", shape="vpc_v1")
+    if bandwidth.get("charge_mode") not in (None, "", "bandwidth", "traffic"):
+        raise ApiError(400, "VPC.0101", "Invalid bandwidth charge_mode.", shape="vpc_v1")
+    with st.lock:
+        mine = [e for e in st.publicips.values() if e["tenant_id"] == ctx["project_id"]]
+        if len(mine) >= int(st.config["eip_quota"]):
+            raise ApiError(409, "VPC.0513", "Quota exceeded for resources: ['floatingip'].", shape="vpc_v1")
+        used = set(e["public_ip_address"] for e in st.publicips.values())
+        pool = ipaddress.ip_network(st.config["eip_pool"])
+        address = next((str(a) for a in pool.hosts() if str(a) not in used), None)
+        if address is None:
+            raise ApiError(409, "VPC.0504", "No EIP left in the pool.", shape="vpc_v1")
+        eip_id, now = st.new_id(), _now_text()
+        eip = {"id": eip_id, "alias": alias, "public_ip_address": address, "status": "DOWN", "type": publicip["type"],
+               "tenant_id": ctx["project_id"], "bandwidth_id": st.new_id(), "bandwidth_name": name,
+               "bandwidth_size": size, "bandwidth_share_type": "PER",
+               "bandwidth_charge_mode": bandwidth.get("charge_mode") or "bandwidth", "port_id": None,
+               "private_ip_address": None, "associate_instance_type": None, "associate_instance_id": None,
+               "vnic": None, "sim_bound_server": None, "created_at": now, "updated_at": now}
+        st.publicips[eip_id] = eip
+        status = "DOWN"
+        if st.config["eip_create_reads"]:
+            st.settling[eip_id] = {"reads": int(st.config["eip_create_reads"]), "shown_status": "PENDING_CREATE"}
+            status = "PENDING_CREATE"
+        return Reply(200, {"publicip": {"id": eip_id, "status": status, "type": eip["type"],
+                                        "public_ip_address": address, "ip_version": 4,
+                                        "tenant_id": ctx["project_id"], "create_time": now, "bandwidth_size": size,
+                                        "alias": alias, "enterprise_project_id": "0"}})
+
+
+def vpc_delete_eip(sim, ctx, eip_id):
+    """DELETE /v1/{project_id}/publicips/{id} (DeletePublicip): 204; refused while the EIP is bound or frozen. The
+    EIP reads PENDING_DELETE for ``eip_delete_reads`` VPC reads before it is gone."""
+    st = sim.state
+    with st.lock:
+        eip = _eip(sim, ctx, eip_id, ApiError(404, "VPC.0504", "Could not find floatingip %s" % eip_id,
+                                               shape="vpc_v1"))
+        _still_releasing(st, eip, read=True)
+        if eip.get("sim_releasing") or eip.get("port_id") or eip.get("associate_instance_id") or \
+                eip.get("sim_bound_server"):
+            raise ApiError(409, "VPC.0505", "Floating IP %s is associated with port %s; unbind it first."
+                           % (eip_id, eip.get("port_id")), shape="vpc_v1")
+        if eip["status"] == "FREEZED":
+            raise ApiError(409, "VPC.0506", "Floating IP %s is frozen." % eip_id, shape="vpc_v1")
+        if st.config["eip_delete_reads"]:
+            st.settling[eip_id] = {"reads": int(st.config["eip_delete_reads"]), "shown_status": "PENDING_DELETE",
+                                   "then": "delete"}
+        else:
+            del st.publicips[eip_id]
+        return Reply(204, None)
 
 
 # ---- CloudDC iMetal -----------------------------------------------------------------------------------------------
@@ -628,6 +712,8 @@ ROUTES = [
      "modelarts", "project"),
     ("GET", r"^/v1/%s/publicips$" % P, vpc_v1_list, "vpc", "project"),
     ("GET", r"^/v1/%s/publicips/(?P<eip_id>%s)$" % (P, ID), vpc_v1_show, "vpc", "project"),
+    ("POST", r"^/v1/%s/publicips$" % P, vpc_create_eip, "vpc", "project"),
+    ("DELETE", r"^/v1/%s/publicips/(?P<eip_id>%s)$" % (P, ID), vpc_delete_eip, "vpc", "project"),
     ("GET", r"^/v3/%s/eip/publicips$" % P, vpc_v3_list, "vpc", "project"),
     ("GET", r"^/v3/%s/eip/publicips/(?P<eip_id>%s)$" % (P, ID), vpc_v3_show, "vpc", "project"),
     ("GET", r"^/v1/%s/subnets$" % P, vpc_subnet_list, "vpc", "project"),
@@ -660,6 +746,10 @@ QUERY_NAMES = {
 }
 BODY_SCHEMAS = {
     ma_bind_eip: {"public_ip_id": str},
+    # The SDK's CreatePublicipRequestBody.
+    vpc_create_eip: {"publicip": {"ip_address": str, "type": str, "ip_version": int, "alias": str, "port_id": str},
+                     "bandwidth": {"charge_mode": str, "id": str, "name": str, "share_type": str, "size": int},
+                     "enterprise_project_id": str},
     cdc_change_ip: {"vpc_id": str, "nics": [{"subnet_id": str, "ip_address": str}]},
 }
 # Calls whose body the gateway hands over as it is (checked by the handler).

@@ -19,6 +19,12 @@ DEFAULT_CONFIG = {
     "eip_release_reads": 0,
     "eip_release_seconds": 0,
     "eip_release_status": "ACTIVE",
+    # A new EIP reads PENDING_CREATE for this many VPC reads of it, then DOWN; a deleted one PENDING_DELETE for this
+    # many, then it is gone. New EIPs take the first free address of ``eip_pool``; at most ``eip_quota`` per project.
+    "eip_create_reads": 1,
+    "eip_delete_reads": 0,
+    "eip_pool": "203.0.113.128/25",
+    "eip_quota": 100,
     # After a bind the EIP reads BINDING (ACTIVE while unbinding) for this many VPC reads of it.
     "eip_settle_reads": 0,
     # ModelArts listings answer at most this many servers per page whatever ``limit`` asks (0: no cap).

@@ -1,0 +1,300 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.infra contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: vpc_eip
+short_description: Allocate and release elastic public IPs (EIPs)
+version_added: 0.2.0
+description:
+  - Ensures an EIP with a given name exists (V(present)) with its own bandwidth, or that an EIP named or with a
+    given id does not (V(absent)).
+  - Idempotent by name (or by id for V(absent)) - a name that matches one EIP is that EIP (its type and bandwidth are
+    reported, not changed); one that matches several fails, naming them.
+  - Releasing an EIP that is bound fails unless O(unbind=true); then an EIP bound to a Lite Server of the project
+    is first unbound through ModelArts (waiting until it reads free), and one held by anything else is refused.
+author:
+  - hwcloud.infra contributors (@hwcloud-infra)
+extends_documentation_fragment:
+  - hwcloud.infra.common
+  - hwcloud.infra.attributes
+options:
+  name:
+    description:
+      - The EIP's name (1 to 64 letters, digits, underscores, hyphens or dots). Required for V(present).
+    type: str
+  id:
+    description: The EIP id, for V(absent) instead of O(name).
+    type: str
+  state:
+    description: Whether the EIP exists.
+    type: str
+    choices: [present, absent]
+    default: present
+  type:
+    description: The EIP type (line) of a new EIP; the region tells which it offers.
+    type: str
+    default: 5_bgp
+  bandwidth_size:
+    description: Mbit/s of a new EIP's own bandwidth, 1 to 2000 (the region may allow less).
+    type: int
+    default: 5
+  bandwidth_name:
+    description: Name of a new EIP's bandwidth; the EIP's name when omitted.
+    type: str
+  bandwidth_charge_mode:
+    description: How a new EIP's bandwidth is billed.
+    type: str
+    choices: [bandwidth, traffic]
+    default: bandwidth
+  unbind:
+    description: With V(absent), unbind the EIP from its Lite Server first instead of failing.
+    type: bool
+    default: false
+  wait:
+    description: Wait until a new EIP is ready (C(DOWN)) or a released one is gone.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait, 1 to 86400.
+    type: int
+    default: 300
+notes:
+  - "API calls: one listing by name (or one read by id); then one allocation or release (plus an unbind, with
+    O(unbind=true)); then, with O(wait=true), one read per polling round."
+  - A new EIP has its own (C(PER)) bandwidth; EIPs on a shared bandwidth are not allocated by this module.
+seealso:
+  - module: hwcloud.infra.vpc_eip_info
+  - module: hwcloud.infra.modelarts_devserver_eip
+"""
+
+EXAMPLES = r"""
+- name: An EIP named web-01 with 10 Mbit/s, billed by traffic
+  hwcloud.infra.vpc_eip:
+    name: web-01
+    bandwidth_size: 10
+    bandwidth_charge_mode: traffic
+  register: web_eip
+
+- name: Bind it to a Lite Server
+  hwcloud.infra.modelarts_devserver_eip:
+    server: train-a3-01
+    public_ip: "{{ web_eip.eip.address }}"
+
+- name: Release it, unbinding it from its Lite Server first
+  hwcloud.infra.vpc_eip:
+    name: web-01
+    state: absent
+    unbind: true
+"""
+
+RETURN = r"""
+eip:
+  description: The EIP after the task (as predicted, in check mode); V(null) when it does not exist.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: EIP id; V(null) for one that check mode would allocate.
+      type: str
+    address:
+      description: Its public IPv4 address; V(null) for one that check mode would allocate.
+      type: str
+    name:
+      description: Its name.
+      type: str
+    status:
+      description: C(DOWN) when ready and free, C(ACTIVE) when bound, C(PENDING_CREATE) while being allocated.
+      type: str
+    type:
+      description: The EIP type.
+      type: str
+    bandwidth:
+      description: Its bandwidth (id, name, size, share_type, charge_mode).
+      type: dict
+    port_id:
+      description: The port it is bound to.
+      type: str
+    private_ip_address:
+      description: The private address of that port.
+      type: str
+    device_id:
+      description: The device of that port.
+      type: str
+    free:
+      description: Whether it can be bound.
+      type: bool
+    holder:
+      description: Who holds it (see M(hwcloud.infra.vpc_eip_info)); V(null) when free.
+      type: dict
+    created_at:
+      description: Creation time.
+      type: str
+    updated_at:
+      description: Last update time.
+      type: str
+request_ids:
+  description: Request ids of the writes (allocation, unbind, release).
+  returned: always
+  type: list
+  elements: str
+waits:
+  description: One entry per wait of the run.
+  returned: when the module waited
+  type: list
+  elements: dict
+  contains:
+    for:
+      description: What was waited for.
+      type: str
+    attempts:
+      description: Reads made while waiting.
+      type: int
+    seconds:
+      description: Seconds waited.
+      type: float
+"""
+
+from ..module_utils._client import HuaweiCloudError, step, validate_id, validate_int
+from ..module_utils._modelarts import BindingChange, describe_eip_holders
+from ..module_utils._module import HuaweiCloudModule
+from ..module_utils._vpc import (allocate_eip, eip_label, eip_pair, eips_named, get_eip, is_free, release_eip,
+                                 shape_eip, validate_eip_name, validate_eip_type, wait_until_free, wait_until_gone,
+                                 wait_until_ready)
+
+SIZE_RANGE = (1, 2000)
+
+
+def validate_inputs(module):
+    p = module.params
+    if p["name"] is not None:
+        validate_eip_name(p["name"])
+    if p["id"] is not None:
+        validate_id(p["id"], "id")
+    validate_eip_type(p["type"])
+    validate_int(p["bandwidth_size"], "bandwidth_size", SIZE_RANGE)
+    if p["bandwidth_name"] is not None:
+        validate_eip_name(p["bandwidth_name"], "bandwidth_name")
+    return module.wait_timeout()
+
+
+def find(client, p):
+    """The EIP the task names, or None; fails when a name matches several."""
+    if p["id"] is not None:
+        try:
+            eip = get_eip(client, p["id"])
+        except HuaweiCloudError as err:
+            if err.status == 404:
+                return None
+            raise
+        if p["name"] is not None and eip.get("alias") != p["name"]:
+            raise HuaweiCloudError("EIP %s is named %s, not %s" % (p["id"], eip.get("alias"), p["name"]))
+        return eip
+    found = eips_named(client, p["name"])
+    if len(found) > 1:
+        raise HuaweiCloudError("name %s matches %d EIPs (%s); name one by id" % (
+            p["name"], len(found), ", ".join(e["id"] for e in found)))
+    return found[0] if found else None
+
+
+def present(module, eip, timeout):
+    p = module.params
+    client = module.client
+    if eip is not None:
+        return eip
+    if module.check_mode:
+        module.result["changed"] = True
+        return {"id": None, "public_ip_address": None, "alias": p["name"], "status": "PENDING_CREATE",
+                "type": p["type"], "bandwidth": {"name": p["bandwidth_name"] or p["name"], "size": p["bandwidth_size"],
+                                                 "share_type": "PER", "charge_mode": p["bandwidth_charge_mode"]}}
+    created, request_id = allocate_eip(client, p["name"], p["type"], {
+        "name": p["bandwidth_name"] or p["name"], "size": p["bandwidth_size"], "charge_mode": p["bandwidth_charge_mode"]})
+    module.result["changed"] = True
+    module.result["request_ids"].append(request_id)
+    if p["wait"]:
+        return wait_until_ready(client, created["id"], timeout, eip_label(created))
+    return get_eip(client, created["id"])
+
+
+def absent(module, eip, timeout):
+    p = module.params
+    client = module.client
+    if eip is None:
+        return None
+    if not is_free(eip):
+        holder = describe_eip_holders(client, [eip])[eip["id"]]
+        if not p["unbind"] or holder["type"] != "lite_server":
+            raise HuaweiCloudError("Cannot release EIP %s: it is bound to %s%s; nothing was changed" % (
+                eip_label(eip), holder["description"],
+                " (set unbind to unbind it first)" if holder["type"] == "lite_server" else
+                ", which this module does not unbind"))
+        if module.check_mode:
+            module.result["changed"] = True
+            return None
+        server = {"id": holder["id"], "name": holder["name"]}
+        change = BindingChange(client, server, timeout)
+        try:
+            change.apply({"unbind": [eip_pair(eip)], "bind": None, "after": []})
+        finally:
+            module.result["changed"] = change.changed
+            module.result["request_ids"] += change.request_ids
+        with step("release EIP %s" % eip_label(eip)):
+            eip = wait_until_free(client, eip["id"], timeout, eip_label(eip))
+    if module.check_mode:
+        module.result["changed"] = True
+        return None
+    request_id = release_eip(client, eip)
+    module.result["changed"] = True
+    if request_id:
+        module.result["request_ids"].append(request_id)
+    if p["wait"]:
+        wait_until_gone(client, eip["id"], timeout, eip_label(eip))
+    return None
+
+
+def converge(module):
+    p = module.params
+    timeout = validate_inputs(module)
+    client = module.client
+    module.result["request_ids"] = []
+    label = p["name"] or p["id"]
+    with step("%s EIP %s" % ("allocate" if p["state"] == "present" else "release", label)):
+        before = find(client, p)
+        after = (present if p["state"] == "present" else absent)(module, before, timeout)
+    shaped_before = shape_eip(before) if before is not None else None
+    shaped_after = shape_eip(after, describe_eip_holders(client, [after]).get(after["id"])) \
+        if after is not None and after.get("id") else (shape_eip(after) if after is not None else None)
+    module.set_diff({"eip": shaped_before}, {"eip": shaped_after})
+    return {"eip": shaped_after}
+
+
+def main():
+    module = HuaweiCloudModule(
+        argument_spec=dict(
+            name=dict(type="str"),
+            id=dict(type="str"),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            type=dict(type="str", default="5_bgp"),
+            bandwidth_size=dict(type="int", default=5),
+            bandwidth_name=dict(type="str"),
+            bandwidth_charge_mode=dict(type="str", choices=["bandwidth", "traffic"], default="bandwidth"),
+            unbind=dict(type="bool", default=False),
+            wait=dict(type="bool", default=True),
+            wait_timeout=dict(type="int", default=300),
+        ),
+        required_if=[("state", "present", ["name"])],
+        required_one_of=[("name", "id")],
+    )
+    p = module.params
+    module.run(lambda: converge(module), "%s EIP %s" % ("allocate" if p["state"] == "present" else "release",
+                                                        p["name"] or p["id"]))
+
+
+if __name__ == "__main__":
+    main()
