@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ..module_utils._client import (ANY, NO_BODY, HuaweiCloudError, Opt, looks_like_uuid, match_id_or_name, pick_one,
                                     step, validate_ref)
 from ..module_utils._fleet import wait_together
@@ -275,6 +277,34 @@ def plan_free_bind(view, server, public_ip):
     plan = {"unbind": [], "bind": eip_pair(eip), "after": None}
     check_preconditions(server, plan, eip, None)
     return {"eip": eip, "holder": None, "plan": plan, "writes": True, "releasing": False}
+
+
+# ``public_ip: auto``: any EIP for the server (kept, or the free one named after it, or a new one under that name).
+AUTO = "auto"
+
+
+def auto_eip_name(server):
+    """The name of the EIP ``auto`` gives a server: its name in the characters EIP names allow, else its id."""
+    name = re.sub(r"[^A-Za-z0-9_.-]", "-", server.get("name") or "")[:64].strip("-")
+    return name or server["id"][:64]
+
+
+def plan_auto(view, server, bound, allocating=()):
+    """The plan of ``public_ip: auto`` on one server: nothing when it has an EIP; else binding the free EIP named
+    after it; else allocating one under that name and binding it (the plan then says ``allocate``: the name). Two
+    servers whose names map to the same EIP name cannot both allocate it."""
+    if bound:
+        return plan_task(view, server, bound, bound[0]["id"], "present", False, False, None)
+    name = auto_eip_name(server)
+    named = [e for e in view.eips if e.get("alias") == name and is_free(e)]
+    if named:
+        return plan_task(view, server, bound, named[0]["id"], "present", False, False, None)
+    if name in allocating:
+        raise HuaweiCloudError("public_ip=auto: another server of this task gets an EIP named %s too" % name)
+    plan = {"unbind": [], "bind": {"id": None, "address": None}, "after": []}
+    check_preconditions(server, plan, None, None)
+    plan["after"] = [plan["bind"]]
+    return {"eip": None, "holder": None, "plan": plan, "writes": True, "releasing": False, "allocate": name}
 
 
 def resolve_target(view, server, bound, public_ip, state, allow_rebind, wait_timeout):

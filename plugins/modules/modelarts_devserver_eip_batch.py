@@ -46,6 +46,9 @@ options:
       public_ip:
         description:
           - The EIP, by id or IPv4 address. Required when O(bindings[].state=present).
+          - V(auto) - any EIP for the server. A server with an EIP keeps it (nothing changes); one without gets the
+            free EIP named after the server, or a new one allocated under that name (see O(auto_eip)) and bound. A
+            new EIP whose bind fails is released again.
         type: str
       state:
         description: V(present) binds, V(absent) unbinds (every EIP of the server when O(bindings[].public_ip) is omitted).
@@ -60,6 +63,24 @@ options:
         description: With O(bindings[].state=present), also unbind every other EIP from the server.
         type: bool
         default: false
+  auto_eip:
+    description: How an EIP allocated for O(bindings[].public_ip=auto) is made (see M(hwcloud.infra.vpc_eip)).
+    type: dict
+    default: {}
+    suboptions:
+      type:
+        description: The EIP type.
+        type: str
+        default: 5_bgp
+      bandwidth_size:
+        description: Mbit/s of its own bandwidth, 1 to 2000.
+        type: int
+        default: 5
+      bandwidth_charge_mode:
+        description: How its bandwidth is billed.
+        type: str
+        choices: [bandwidth, traffic]
+        default: bandwidth
   wait_timeout:
     description:
       - Seconds to wait for all changes together when O(wait=true); 1 to 86400.
@@ -84,6 +105,14 @@ EXAMPLES = r"""
       - {server: train-a3-03, public_ip: 203.0.113.13, exclusive: true}
     concurrency: 20
   register: exposed
+
+- name: Any EIP for each server - kept when it has one, else the one named after it, else a new one
+  hwcloud.infra.modelarts_devserver_eip_batch:
+    bindings:
+      - {server: train-a3-01, public_ip: auto}
+      - {server: train-a3-02, public_ip: auto}
+    auto_eip:
+      bandwidth_size: 10
 
 - name: Take the EIPs of two servers away
   hwcloud.infra.modelarts_devserver_eip_batch:
@@ -186,12 +215,14 @@ diff:
   type: list
 """
 
-from ..module_utils._client import HuaweiCloudError, WaitTimeoutError, validate_ref
+from ..module_utils._client import HuaweiCloudError, WaitTimeoutError, step, validate_int, validate_ref
 from ..module_utils._fleet import (NOT_ATTEMPTED, finish, fleet_argument_spec, item_diff, refuse, run_pool,
                                    validate_fleet_options)
-from ..module_utils._modelarts import BindingChange, Snapshot, binding_spec, plan_task, server_label, wait_for_fleet
+from ..module_utils._modelarts import (AUTO, BindingChange, Snapshot, auto_eip_name, binding_spec, plan_auto,
+                                       plan_task, server_label, wait_for_fleet)
 from ..module_utils._module import HuaweiCloudModule
-from ..module_utils._vpc import validate_eip_ref
+from ..module_utils._vpc import (allocate_eip, eip_label, eip_pair, release_eip, validate_eip_ref, validate_eip_type,
+                                 wait_until_ready)
 
 
 def validate_items(items):
@@ -202,7 +233,11 @@ def validate_items(items):
         where = "bindings[%d]" % index
         try:
             validate_ref(item["server"], "%s.server" % where)
-            if item["public_ip"] is not None:
+            if item["public_ip"] == AUTO:
+                if item["state"] != "present" or item["exclusive"] or item["allow_rebind"]:
+                    raise HuaweiCloudError("%s: public_ip=auto goes with state=present, without exclusive or "
+                                           "allow_rebind" % where)
+            elif item["public_ip"] is not None:
                 validate_eip_ref(item["public_ip"], "%s.public_ip" % where)
             if item["state"] == "present" and item["public_ip"] is None:
                 raise HuaweiCloudError("%s: public_ip is required with state=present" % where)
@@ -211,7 +246,7 @@ def validate_items(items):
         except HuaweiCloudError as err:
             problems.append(err.message)
             continue
-        if item["state"] == "present":
+        if item["state"] == "present" and item["public_ip"] != AUTO:
             other = wanted.setdefault(item["public_ip"], (index, item["server"]))
             if other[1] != item["server"]:
                 problems.append("%s: EIP %s is also asked for on server %s (bindings[%d])"
@@ -222,10 +257,11 @@ def validate_items(items):
 class Fleet(object):
     """The items grouped by server, planned against one snapshot, applied by a pool of workers."""
 
-    def __init__(self, client, items, wait_timeout):
+    def __init__(self, client, items, wait_timeout, auto_eip=None):
         self.client = client
         self.items = items
         self.wait_timeout = wait_timeout
+        self.auto_eip = auto_eip
         self.results = [{"server": i["server"], "server_id": None, "server_name": None, "public_ip": i["public_ip"],
                          "state": i["state"],
                          "changed": False, "before": None, "after": None, "request_ids": [], "error": None}
@@ -245,8 +281,11 @@ class Fleet(object):
                 before = bound.get(server["id"])
                 if before is None:
                     before = snapshot.bindings(server)
-                task = plan_task(snapshot, server, before, item["public_ip"], item["state"], item["exclusive"],
-                                 item["allow_rebind"], None)
+                if item["public_ip"] == AUTO:
+                    task = plan_auto(snapshot, server, before, [self.tasks[i].get("allocate") for i in self.tasks])
+                else:
+                    task = plan_task(snapshot, server, before, item["public_ip"], item["state"], item["exclusive"],
+                                     item["allow_rebind"], None)
             except HuaweiCloudError as err:
                 problems.append("%s: %s" % (where, err.message))
                 self.results[index]["error"] = err.message
@@ -266,16 +305,45 @@ class Fleet(object):
                 continue
             change = BindingChange(self.client, task["server"], self.wait_timeout)
             try:
+                if task.get("allocate"):
+                    self.allocate(task, index)
                 change.apply(task["plan"], task["holder"], task["eip"], task["releasing"])
             except HuaweiCloudError as err:
+                if task.get("allocated") and not change.changed:
+                    err = self.release_allocated(task, err)
                 self.results[index]["error"] = err.message
                 for later in self.groups[server_id][position + 1:]:
                     self.results[later]["error"] = "%s: an earlier item for server %s failed" % (
                         NOT_ATTEMPTED, server_label(task["server"]))
                 return
             finally:
-                self.results[index]["changed"] = change.changed
-                self.results[index]["request_ids"] = change.request_ids
+                self.results[index]["changed"] = change.changed or bool(task.get("allocated"))
+                self.results[index]["request_ids"] = task.get("allocation_ids", []) + change.request_ids
+
+    def allocate(self, task, index):
+        """Allocate the EIP an auto item binds, and make it the plan's bind."""
+        name = task["allocate"]
+        with step("allocate EIP %s for Lite Server %s" % (name, server_label(task["server"]))):
+            created, request_id = allocate_eip(self.client, name, self.auto_eip["type"], {
+                "name": name, "size": self.auto_eip["bandwidth_size"],
+                "charge_mode": self.auto_eip["bandwidth_charge_mode"]})
+            task["allocated"] = created
+            task["allocation_ids"] = [r for r in [request_id] if r]
+            ready = wait_until_ready(self.client, created["id"], self.wait_timeout, eip_label(created))
+        pair = eip_pair(ready)
+        task["plan"]["bind"].update(pair)
+        task["eip"] = ready
+        self.results[index]["public_ip"] = pair["address"]
+
+    def release_allocated(self, task, err):
+        """An allocated EIP whose bind failed is released again; the error says so (or where it is left)."""
+        eip = task.pop("allocated")
+        try:
+            release_eip(self.client, eip)
+        except HuaweiCloudError as release_err:
+            return err.reworded("%s. The EIP %s allocated for it could not be released (%s): release it with "
+                                "hwcloud.infra.vpc_eip" % (err.message, eip_label(eip), release_err.message))
+        return err.reworded("%s. The EIP %s allocated for it was released again" % (err.message, eip_label(eip)))
 
     def changed_servers(self):
         """(server, wanted EIPs, changed EIP ids) of every server whose items all applied and changed something."""
@@ -302,7 +370,7 @@ def converge(module):
     refuse(validate_items(items), len(items), "are invalid; nothing was sent")
     client = module.client
     client.share(concurrency, rate)
-    fleet = Fleet(client, items, wait_timeout)
+    fleet = Fleet(client, items, wait_timeout, validate_auto_eip(p["auto_eip"]))
     module.result["results"] = fleet.results
     refuse(fleet.plan(Snapshot(client)), len(items), "cannot be done; nothing was changed")
     module.set_diffs(item_diff("Lite Server %s (bindings[%d])" % (r["server"], i), {"public_ips": r["before"]},
@@ -327,6 +395,13 @@ def converge(module):
     return {"results": results, "msg": finish(module, results, "bindings", lambda r: r["server"])}
 
 
+def validate_auto_eip(options):
+    options = dict({"type": "5_bgp", "bandwidth_size": 5, "bandwidth_charge_mode": "bandwidth"}, **options or {})
+    validate_eip_type(options["type"], "auto_eip.type")
+    validate_int(options["bandwidth_size"], "auto_eip.bandwidth_size", (1, 2000))
+    return options
+
+
 def wait_all(client, fleet, wait_timeout):
     """One wait for every changed server; the last item of each server gets the EIPs read back."""
     targets = [(server, {"after": after, "changed": changed}) for server, after, changed in fleet.changed_servers()]
@@ -345,6 +420,10 @@ def wait_all(client, fleet, wait_timeout):
 def main():
     spec = fleet_argument_spec()
     spec["bindings"] = dict(type="list", elements="dict", required=True, options=binding_spec())
+    spec["auto_eip"] = dict(type="dict", default={}, options=dict(
+        type=dict(type="str", default="5_bgp"),
+        bandwidth_size=dict(type="int", default=5),
+        bandwidth_charge_mode=dict(type="str", choices=["bandwidth", "traffic"], default="bandwidth")))
     module = HuaweiCloudModule(argument_spec=spec)
     module.run(lambda: converge(module), "converge the EIPs of %d Lite Server item(s)" % len(
         module.params["bindings"] or []))

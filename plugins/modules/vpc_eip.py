@@ -116,8 +116,24 @@ eip:
       description: The EIP type.
       type: str
     bandwidth:
-      description: Its bandwidth (id, name, size, share_type, charge_mode).
+      description: Its bandwidth.
       type: dict
+      contains:
+        id:
+          description: Bandwidth id.
+          type: str
+        name:
+          description: Bandwidth name.
+          type: str
+        size:
+          description: Mbit/s.
+          type: int
+        share_type:
+          description: C(PER) (its own) or C(WHOLE) (shared).
+          type: str
+        charge_mode:
+          description: C(bandwidth) or C(traffic).
+          type: str
     port_id:
       description: The port it is bound to.
       type: str
@@ -131,8 +147,21 @@ eip:
       description: Whether it can be bound.
       type: bool
     holder:
-      description: Who holds it (see M(hwcloud.infra.vpc_eip_info)); V(null) when free.
+      description: Who holds it; V(null) when free.
       type: dict
+      contains:
+        type:
+          description: C(lite_server), or the EIP API's kind of holder (for example C(PORT), C(ELB)).
+          type: str
+        id:
+          description: The Lite Server id, or the holding resource's id.
+          type: str
+        name:
+          description: The Lite Server name; V(null) for other holders.
+          type: str
+        description:
+          description: The holder in words.
+          type: str
     created_at:
       description: Creation time.
       type: str

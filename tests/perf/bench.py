@@ -327,6 +327,49 @@ def bench_imetal_fleet(sim, size):
     record("fleet iMetal batch: no-op re-run of %d" % size, again, "s", 5.0)
 
 
+def bench_inventory(sim, servers, instances):
+    """The inventory plugin over 5,000 Lite Servers (half with an EIP) and 2,000 iMetal instances, at the
+    simulator's default gateway limit: `ansible-inventory --list`, wall, API calls and peak RSS; then the cached run."""
+    seed, subnet = fleet_scale_seed(servers, instances=instances)
+    for index, eip in enumerate(seed["publicips"]):
+        if index % 2 == 0:
+            server = seed["dev_servers"][index]
+            eip.update(status="ACTIVE", port_id="port-%06d" % index, associate_instance_type="PORT",
+                       associate_instance_id="port-%06d" % index, sim_bound_server=server["id"],
+                       vnic={"port_id": "port-%06d" % index, "device_id": server["cloud_server"]["id"],
+                             "private_ip_address": "10.9.%d.%d" % (index // 250, index % 250 + 1)})
+    seed["config"] = {}
+    sim.reset(seed)
+    with tempfile.TemporaryDirectory() as work:
+        path = os.path.join(work, "bench.huaweicloud.yml")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write("plugin: hwcloud.infra.huaweicloud\ncache: true\ncache_plugin: ansible.builtin.jsonfile\n"
+                         "cache_connection: %s\ncache_timeout: 600\n" % os.path.join(work, "cache"))
+        env = sim.ansible_env()
+        env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"),
+                   ANSIBLE_HOME=os.path.join(work, "home"))
+        timings = []
+        for _round in range(2):
+            sim.clear_requests()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            proc = subprocess.run(["ansible-inventory", "-i", path, "--list"], env=env, capture_output=True,
+                                  text=True, check=False)
+            wall = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if proc.returncode != 0:
+                print(proc.stderr[-3000:])
+                raise SystemExit("ansible-inventory failed")
+            hosts = len(json.loads(proc.stdout)["_meta"]["hostvars"])
+            timings.append((wall, api_calls(sim), after.ru_maxrss / 1024.0, hosts))
+    (wall, calls, rss, hosts), (cached, cached_calls, _rss, _hosts) = timings
+    print("inventory: %d hosts (%d Lite Servers, %d iMetal) in %.2f s with %d API calls, peak RSS %.1f MB; cached "
+          "run %.2f s with %d calls" % (hosts, servers, instances, wall, calls, rss, cached, cached_calls))
+    record("inventory: %d Lite Servers + %d iMetal, ansible-inventory --list" % (servers, instances), wall, "s", 10.0)
+    record("inventory: hosts listed", hosts, "hosts", servers + instances, better="higher")
+    record("inventory: cached run API calls", cached_calls, "calls", 0)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes")
@@ -339,6 +382,7 @@ def main():
         bench_role_concurrency(sim, 4)
         bench_fleet_scale(sim, [50, 200] if args.quick else [50, 200, 500], 50 if args.quick else 100)
         bench_imetal_fleet(sim, 30 if args.quick else 100)
+        bench_inventory(sim, 500 if args.quick else 5000, 200 if args.quick else 2000)
     with open(os.path.join(ROOT, ".tmp", "perf-results.json"), "w", encoding="utf-8") as handle:
         json.dump(RESULTS, handle, indent=1)
     missed = [r["name"] for r in RESULTS if not r["ok"]]

@@ -26,7 +26,7 @@ fi
 ANSIBLE_COLLECTIONS_PATH="$work/installed" ansible-galaxy collection install --offline -p "$work/installed" "$tarball" >/dev/null
 export ANSIBLE_COLLECTIONS_PATH="$work/installed"
 count=0
-for type in module role; do
+for type in module role inventory; do
   for name in $(ansible-doc -t "$type" --list hwcloud.infra --json 2>/dev/null | python3 -c 'import json,sys; print("\n".join(sorted(json.load(sys.stdin))))'); do
     ansible-doc -t "$type" "$name" >/dev/null
     count=$((count + 1))

@@ -1,10 +1,12 @@
-"""Point the docsite's intersphinx at a local inventory of the few ansible-core documentation labels the rendered
-plugin pages link to, so the site builds offline and every reference still resolves to docs.ansible.com.
+"""Point the docsite's intersphinx at a local inventory of the ansible-core documentation targets the rendered
+pages link to, so the site builds offline and every reference still resolves to docs.ansible.com.
 
-    python docsite_inventory.py DOCSITE_DIR
+    python docsite_inventory.py DOCSITE_DIR   (after antsibull-docs wrote DOCSITE_DIR/rst)
 
-A page that links to a label missing here fails the build (warnings are errors): add the label."""
+The inventory holds the labels below and every ansible-core configuration variable (``:envvar:`ANSIBLE_...```) the
+pages name. A page that links to a label missing here fails the build (warnings are errors): add the label."""
 
+import glob
 import re
 import sys
 import zlib
@@ -18,8 +20,21 @@ LABELS = {
 }
 
 
+def envvars(docsite):
+    """The ansible-core configuration variables the rendered pages refer to."""
+    found = set()
+    for path in glob.glob("%s/rst/**/*.rst" % docsite, recursive=True):
+        with open(path, encoding="utf-8") as handle:
+            # The rst escapes the underscores (ANSIBLE\_CACHE\_PLUGIN).
+            found.update(name.replace("\\", "") for name in re.findall(r":envvar:`(ANSIBLE[A-Z0-9_\\]+)`",
+                                                                        handle.read()))
+    return sorted(found)
+
+
 def main(docsite):
     body = "".join("%s std:label -1 %s %s\n" % (name, uri, title) for name, (uri, title) in sorted(LABELS.items()))
+    body += "".join("%s std:envvar -1 reference_appendices/config.html#envvar-%s -\n" % (name, name)
+                    for name in envvars(docsite))
     with open("%s/ansible_devel.inv" % docsite, "wb") as handle:
         handle.write(b"# Sphinx inventory version 2\n# Project: Ansible\n# Version: devel\n"
                      b"# The remainder of this file is compressed using zlib.\n")

@@ -10,9 +10,12 @@ import json
 
 import pytest
 
+import re
+
 from ansible_collections.hwcloud.infra.plugins.modules import (cdc_imetal_instance_info, cdc_imetal_ip,
                                                                cdc_imetal_ip_batch, modelarts_devserver_eip,
-                                                               modelarts_devserver_eip_batch, modelarts_devserver_info)
+                                                               modelarts_devserver_eip_batch, modelarts_devserver_info,
+                                                               vpc_eip, vpc_eip_info)
 
 from simulator.seedinfo import SECRETS
 
@@ -121,6 +124,13 @@ def eip_refs():
     return _unique([v for v in values if v != ""])
 
 
+def eip_names(base):
+    """Hostile EIP names: the generated strings, less those the API documents as valid names (1 to 64 letters,
+    digits, underscores, hyphens and dots; "..web" is a name, not a path)."""
+    return [v for v in strings(base) if not (isinstance(v, str) and re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", v))] + [
+        "", "名" * 65, "a b", "a\tb"]
+
+
 def urls():
     values = []
     for host in ("vpc.example.com", "127.0.0.1:8080", "sim.local"):
@@ -224,6 +234,20 @@ def _cases(state):
                 + [["5b1c8d0e2f4a"] * 1001]),
         "info.name": (cdc_imetal_instance_info.main, {}, strings("gpu-node-03")),
         "info.state": (cdc_imetal_instance_info.main, {}, strings("running")),
+        "eip.name": (vpc_eip.main, {"name": "web-01"}, eip_names("web-01")),
+        "eip.id": (vpc_eip.main, {"state": "absent"}, strings("7cdd9198-f98c-5664-9fa3-82c842e6868a")),
+        "eip.type": (vpc_eip.main, {"name": "web-01"}, strings("5_bgp")),
+        "bandwidth_size": (vpc_eip.main, {"name": "web-01"}, integers(1, 2000)),
+        "bandwidth_name": (vpc_eip.main, {"name": "web-01"}, eip_names("bw-01")),
+        "bandwidth_charge_mode": (vpc_eip.main, {"name": "web-01"}, strings("bandwidth")),
+        "unbind": (vpc_eip.main, {"name": "web-01", "state": "absent"}, booleans()),
+        "eipinfo.ids": (vpc_eip_info.main, {}, [[v] for v in strings("7cdd9198-f98c-5664-9fa3-82c842e6868a")]),
+        "addresses": (vpc_eip_info.main, {}, [[v] for v in ipv4_edges() + strings("203.0.113.11")]),
+        "eipinfo.name": (vpc_eip_info.main, {}, eip_names("free-01")),
+        "eipinfo.status": (vpc_eip_info.main, {}, [[v] for v in strings("DOWN")]),
+        "free": (vpc_eip_info.main, {}, booleans()),
+        "eipinfo.server": (vpc_eip_info.main, {}, strings("train-a3-01")),
+        "port_id": (vpc_eip_info.main, {}, strings("cacb6bcb-6eac-5d54-8d7b-fa6a6a2ff7e1")),
     }
 
 
@@ -232,7 +256,9 @@ OPTIONS = ["region", "project_id", "access_key", "secret_key", "security_token",
            "api_retries", "server", "public_ip", "state", "allow_rebind", "exclusive", "wait", "wait_timeout",
            "info.server", "instance", "vpc_id", "nics", "imetal.wait_timeout", "ids", "info.name", "info.state",
            "concurrency", "rate_limit", "bindings.server", "bindings.public_ip", "bindings.state",
-           "instances.instance", "instances.vpc_id", "instances.nics"]
+           "instances.instance", "instances.vpc_id", "instances.nics", "eip.name", "eip.id", "eip.type",
+           "bandwidth_size", "bandwidth_name", "bandwidth_charge_mode", "unbind", "eipinfo.ids", "addresses",
+           "eipinfo.name", "eipinfo.status", "free", "eipinfo.server", "port_id"]
 SECRET_OPTIONS = ("access_key", "secret_key", "security_token", "auth_token", "password")
 COUNTS = {}
 

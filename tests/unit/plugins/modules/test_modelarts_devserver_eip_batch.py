@@ -121,3 +121,45 @@ def test_password_login_happens_once_for_the_whole_fleet(sim, run_module):
     assert not out.get("failed"), out.get("msg")
     logins = [r for r in sim.requests() if r["path"] == "/v3/auth/tokens"]
     assert len(logins) == 1 and out["totals"]["changed"] == 4
+
+
+def test_public_ip_auto_keeps_reuses_or_allocates_and_is_idempotent(sim, run_module):
+    from ansible_collections.hwcloud.infra.plugins.modules.vpc_eip import main as eip_main
+    named = run_module(eip_main, sim, {"name": "train-a3-02"})["eip"]
+    items = [{"server": "train-a3-04", "public_ip": "auto"}, {"server": "train-a3-02", "public_ip": "auto"},
+             {"server": "train-a3-01", "public_ip": "auto"}]
+    sim.clear_requests()
+    checked = run_module(main, sim, {"bindings": items, "auto_eip": {"bandwidth_size": 8}}, check_mode=True)
+    assert checked["changed"] and [r["changed"] for r in checked["results"]] == [False, True, True]
+    assert not [r for r in sim.requests() if r["method"] in ("POST", "DELETE") and r.get("service") != "iam"]
+    out = run_module(main, sim, {"bindings": items, "auto_eip": {"bandwidth_size": 8}})
+    assert not out.get("failed"), out["msg"]
+    assert [r["changed"] for r in out["results"]] == [False, True, True]
+    state = sim.state()
+    by_alias = dict((e.get("alias"), e) for e in state["publicips"])
+    servers = dict((s["name"], s["id"]) for s in state["dev_servers"])
+    assert by_alias["train-a3-02"]["id"] == named["id"] and by_alias["train-a3-02"]["sim_bound_server"] == servers[
+        "train-a3-02"]
+    assert by_alias["train-a3-01"]["sim_bound_server"] == servers["train-a3-01"]
+    assert by_alias["train-a3-01"]["bandwidth_size"] == 8
+    assert out["servers"]["train-a3-01"]["public_ips"] == [by_alias["train-a3-01"]["public_ip_address"]]
+    assert out["servers"]["train-a3-04"]["public_ips"] == ["203.0.113.40"]
+    assert len(out["results"][2]["request_ids"]) == 2, "allocation and bind"
+    sim.clear_requests()
+    again = run_module(main, sim, {"bindings": items})
+    assert again["changed"] is False
+    assert not [r for r in sim.requests() if r["method"] != "GET" and r.get("service") != "iam"]
+
+
+def test_public_ip_auto_releases_the_new_eip_when_its_bind_fails(sim, run_module):
+    target = next(s for s in sim.state()["dev_servers"] if s["name"] == "train-a3-03")
+    sim.fault(method="POST", path="/dev-servers/%s/publicips$" % target["id"], status=400, count=None,
+              error_code="ModelArts.6409", error_msg="refused")
+    out = run_module(main, sim, {"bindings": [{"server": "train-a3-03", "public_ip": "auto"}]})
+    assert out["failed"] and "released again" in out["msg"] and out["changed"] is False
+    assert not [e for e in sim.state()["publicips"] if e.get("alias") == "train-a3-03"]
+
+
+def test_public_ip_auto_is_refused_with_other_states(sim, run_module):
+    out = run_module(main, sim, {"bindings": [{"server": "train-a3-01", "public_ip": "auto", "exclusive": True}]})
+    assert out["failed"] and "public_ip=auto" in out["msg"]

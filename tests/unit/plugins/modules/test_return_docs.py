@@ -73,6 +73,12 @@ def runs(sim):
                 {"subnet_id": ids["b1"]}]}]}, False),
         ("cdc_imetal_ip_batch", {"instances": [{"instance": "batch-node-04", "nics": [
             {"subnet_id": ids["b1"], "ip_address": "172.16.0.114"}]}]}, True),
+        ("modelarts_devserver_eip_batch", {"bindings": [{"server": "train-a3-01", "public_ip": "auto"}]}, False),
+        ("vpc_eip_info", {}, False),
+        ("vpc_eip", {"name": "return-docs"}, True),
+        ("vpc_eip", {"name": "return-docs"}, False),
+        ("vpc_eip", {"name": "bound-a3-04"}, False),
+        ("vpc_eip", {"name": "return-docs", "state": "absent"}, False),
     ]
 
 
@@ -91,7 +97,8 @@ def test_every_returned_key_is_documented(sim, run_module):
 
 
 @pytest.mark.parametrize("name", ["modelarts_devserver_info", "modelarts_devserver_eip", "modelarts_devserver_eip_batch",
-                                  "cdc_imetal_instance_info", "cdc_imetal_ip", "cdc_imetal_ip_batch"])
+                                  "cdc_imetal_instance_info", "cdc_imetal_ip", "cdc_imetal_ip_batch", "vpc_eip",
+                                  "vpc_eip_info"])
 def test_the_checker_finds_an_undocumented_key(name):
     module = importlib.import_module(PACKAGE + name)
     spec = yaml.safe_load(module.RETURN) or {}
