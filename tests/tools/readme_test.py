@@ -61,7 +61,8 @@ def main():
                                       if not p.startswith(ROOT))
         proc = subprocess.run(["bash", "-c", script(bodies)], cwd=clone, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, timeout=1500, check=False)
-        output = proc.stdout
+        # What a terminal shows, without its colour codes (ansible-doc prints them even into a pipe).
+        output = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout)
         if proc.returncode != 0:
             print(output[-8000:])
             sys.exit("readme-test: a README command failed (exit %d)" % proc.returncode)
