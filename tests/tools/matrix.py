@@ -2,7 +2,8 @@
 
 For every ansible-core the collection declares (galaxy/meta: requires_ansible), a fresh venv with only that
 ansible-core and `requests`, the built tarball installed with that version's ansible-galaxy, and a simulator of
-its own; then: ansible-doc, an ad-hoc bind and its idempotent re-run, both info modules, both roles (check mode,
+its own; then: ansible-doc, an ad-hoc bind and its idempotent re-run, both info modules, the inventory plugin
+(ansible-inventory --list), both roles (check mode,
 for real, again) and the provision playbook (check mode, for real, again). Jobs run in parallel. A version whose
 Python is not on this machine is reported loudly as NOT TESTED (and fails the run when HWCLOUD_MATRIX_STRICT=1).
 """
@@ -144,6 +145,16 @@ class Job:
                                "name=gpu-node-01"], env=env).stdout
                 assert "10.0.1.10" in out, out
 
+            def inventory():
+                path = os.path.join(self.dir, "matrix.huaweicloud.yml")
+                with open(path, "w", encoding="utf-8") as handle:
+                    handle.write("plugin: hwcloud.infra.huaweicloud\nfilters: {status: [RUNNING]}\n")
+                out = self.sh([os.path.join(self.bin, "ansible-inventory"), "-i", path, "--list"], env=env).stdout
+                data = json.loads(out)
+                assert "train-a3-04" in data["hwcloud_lite_servers"]["hosts"], out[:2000]
+                assert "gpu-node-01" in data["hwcloud_imetal"]["hosts"], out[:2000]
+                assert "203.0.113.40" in json.dumps(data["_meta"]["hostvars"]["train-a3-04"]), out[:2000]
+
             def flow(path, extra):
                 def run():
                     sim.reset()
@@ -159,6 +170,7 @@ class Job:
             self.scenario("ansible-doc", doc)
             self.scenario("ad-hoc bind + re-run", adhoc_bind)
             self.scenario("info modules", info)
+            self.scenario("inventory plugin", inventory)
             self.scenario("roles: check, apply, check, apply", flow(ROLES_PLAY, []))
             self.scenario("provision: check, apply, check, apply",
                           flow("hwcloud.infra.provision", ["-e", "@" + PROVISION_VARS]))
@@ -185,7 +197,7 @@ def main():
                 future.result()
             except Exception as exc:  # pylint: disable=broad-except
                 job.rows.append({"scenario": "install", "ok": False, "seconds": 0, "error": str(exc)})
-    names = ["ansible-doc", "ad-hoc bind + re-run", "info modules", "roles: check, apply, check, apply",
+    names = ["ansible-doc", "ad-hoc bind + re-run", "info modules", "inventory plugin", "roles: check, apply, check, apply",
              "provision: check, apply, check, apply"]
     print("\nansible-core version matrix (%s), %.0f s" % (os.path.basename(tarball), time.perf_counter() - started))
     print("%-10s %-8s " % ("core", "python") + " | ".join(names))
