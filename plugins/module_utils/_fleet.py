@@ -98,8 +98,8 @@ def finish(module, results, option, label):
     summary = "%(items)d item(s): %(changed)d changed, %(unchanged)d unchanged, %(failed)d failed, " \
               "%(not_attempted)d not attempted" % totals
     if module.waits:
-        summary += "; waited %.1f s (%d reads)" % (sum(w["seconds"] for w in module.waits),
-                                                  sum(w["attempts"] for w in module.waits))
+        seconds = sum(w["seconds"] for w in module.waits)
+        summary += "; waited %.1f s (%d reads)" % (seconds, sum(w["attempts"] for w in module.waits))
     if failed or skipped:
         raise HuaweiCloudError("%s. Failed: %s. Changed: %s" % (summary, "; ".join(
             "%s[%d] (%s): %s" % (option, i, label(results[i]), results[i]["error"]) for i in failed + skipped),

@@ -218,8 +218,8 @@ diff:
 from ..module_utils._client import HuaweiCloudError, WaitTimeoutError, step, validate_int, validate_ref
 from ..module_utils._fleet import (NOT_ATTEMPTED, finish, fleet_argument_spec, item_diff, refuse, run_pool,
                                    validate_fleet_options)
-from ..module_utils._modelarts import (AUTO, BindingChange, Snapshot, auto_eip_name, binding_spec, plan_auto,
-                                       plan_task, server_label, wait_for_fleet)
+from ..module_utils._modelarts import (AUTO, BindingChange, Snapshot, binding_spec, plan_auto, plan_task, server_label,
+                                       wait_for_fleet)
 from ..module_utils._module import HuaweiCloudModule
 from ..module_utils._vpc import (allocate_eip, eip_label, eip_pair, release_eip, validate_eip_ref, validate_eip_type,
                                  wait_until_ready)

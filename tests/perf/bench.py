@@ -319,9 +319,9 @@ def bench_imetal_fleet(sim, size):
     again, _cpu, _rss, _o = run_playbook(sim, IMETAL_PLAY, {"fleet": fleet})
     bound = calls / float(GATEWAY_RATE)
     pauses = FLEET_POLL + FLEET_POLL * 1.5
+    values = (size, wall, startup, calls, bound, pauses, again, cpu, rss)
     print("iMetal batch: %d changes (3-poll), wall %.2f s (play start-up %.2f s), %d calls (bound %.2f s, wait pauses "
-          "%.2f s), re-run %.2f s, CPU %.2f s, RSS %.1f MB" % (size, wall, startup, calls, bound, pauses, again, cpu,
-                                                             rss))
+          "%.2f s), re-run %.2f s, CPU %.2f s, RSS %.1f MB" % values)
     record("fleet iMetal batch: %d changes, wall / floor" % size, (wall - startup) / (bound + pauses), "x", 1.3)
     record("fleet iMetal batch: %d changes, calls per change" % size, calls / float(size), "calls", 1.2)
     record("fleet iMetal batch: no-op re-run of %d" % size, again, "s", 5.0)

@@ -484,8 +484,8 @@ def vpc_delete_eip(sim, ctx, eip_id):
     EIP reads PENDING_DELETE for ``eip_delete_reads`` VPC reads before it is gone."""
     st = sim.state
     with st.lock:
-        eip = _eip(sim, ctx, eip_id, ApiError(404, "VPC.0504", "Could not find floatingip %s" % eip_id,
-                                               shape="vpc_v1"))
+        missing = ApiError(404, "VPC.0504", "Could not find floatingip %s" % eip_id, shape="vpc_v1")
+        eip = _eip(sim, ctx, eip_id, missing)
         _still_releasing(st, eip, read=True)
         if eip.get("sim_releasing") or eip.get("port_id") or eip.get("associate_instance_id") or \
                 eip.get("sim_bound_server"):

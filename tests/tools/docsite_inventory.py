@@ -26,8 +26,8 @@ def envvars(docsite):
     for path in glob.glob("%s/rst/**/*.rst" % docsite, recursive=True):
         with open(path, encoding="utf-8") as handle:
             # The rst escapes the underscores (ANSIBLE\_CACHE\_PLUGIN).
-            found.update(name.replace("\\", "") for name in re.findall(r":envvar:`(ANSIBLE[A-Z0-9_\\]+)`",
-                                                                        handle.read()))
+            names = re.findall(r":envvar:`(ANSIBLE[A-Z0-9_\\]+)`", handle.read())
+            found.update(name.replace("\\", "") for name in names)
     return sorted(found)
 
 

@@ -15,7 +15,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -71,8 +70,9 @@ class Job:
     def sh(self, argv, env=None, check=True):
         proc = subprocess.run(argv, env=env, cwd=self.dir, capture_output=True, text=True, check=False)
         if check and proc.returncode != 0:
-            raise RuntimeError("%s failed (rc=%d):\n%s\n%s" % (" ".join(argv[:4]), proc.returncode,
-                                                              proc.stdout[-3000:], proc.stderr[-3000:]))
+            what = " ".join(argv[:4])
+            raise RuntimeError("%s failed (rc=%d):\n%s\n%s" % (what, proc.returncode, proc.stdout[-3000:],
+                                                               proc.stderr[-3000:]))
         return proc
 
     def install(self):

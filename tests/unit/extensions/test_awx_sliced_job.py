@@ -98,8 +98,8 @@ def test_sliced_job_converges_each_slice_and_equals_a_single_run(tmp_path, monke
         hostvars = inventory_hosts(env, str(tmp_path))
         assert len(hostvars) == SERVERS
         slices = slices_of(hostvars, SLICES)
-        assert sorted(h for s in slices for h in s) == sorted(hostvars) and all(len(s) == SERVERS // SLICES
-                                                                                 for s in slices)
+        assert sorted(h for s in slices for h in s) == sorted(hostvars)
+        assert [len(s) for s in slices] == [SERVERS // SLICES] * SLICES
         # The single run, for comparison.
         single = {}
         run_job(str(tmp_path / "single"), sorted(hostvars), hostvars, env, single, "single")
