@@ -189,11 +189,15 @@ def eips_named(client, name):
 
 
 def allocate_eip(client, name, eip_type, bandwidth):
-    """Allocate an EIP named ``name`` with its own bandwidth ({name, size, charge_mode}); returns its record as the
-    answer gives it. A lost answer is settled by looking the name up (the name was checked free before)."""
-    body = {"publicip": {"type": eip_type, "ip_version": 4, "alias": name},
-            "bandwidth": {"name": bandwidth["name"], "size": bandwidth["size"], "share_type": "PER",
-                          "charge_mode": bandwidth["charge_mode"]}}
+    """Allocate an EIP named ``name`` with its own bandwidth ({name, size, charge_mode}) or on a shared one ({id});
+    returns its record as the answer gives it. A lost answer is settled by looking the name up (the name was checked
+    free before)."""
+    if bandwidth.get("id"):
+        shared = {"id": bandwidth["id"], "share_type": "WHOLE"}
+    else:
+        shared = {"name": bandwidth["name"], "size": bandwidth["size"], "share_type": "PER",
+                  "charge_mode": bandwidth["charge_mode"]}
+    body = {"publicip": {"type": eip_type, "ip_version": 4, "alias": name}, "bandwidth": shared}
     created = {}
 
     def send():

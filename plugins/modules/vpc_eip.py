@@ -13,7 +13,8 @@ module: vpc_eip
 short_description: Allocate and release elastic public IPs (EIPs)
 version_added: 0.2.0
 description:
-  - Ensures an EIP with a given name exists (V(present)) with its own bandwidth, or that an EIP named or with a
+  - Ensures an EIP with a given name exists (V(present)) with its own bandwidth or on a shared one, or that an EIP
+    named or with a
     given id does not (V(absent)).
   - Idempotent by name (or by id for V(absent)) - a name that matches one EIP is that EIP (its type and bandwidth are
     reported, not changed); one that matches several fails, naming them.
@@ -53,6 +54,16 @@ options:
     type: str
     choices: [bandwidth, traffic]
     default: bandwidth
+  bandwidth_share_type:
+    description:
+      - V(PER) gives a new EIP its own bandwidth (O(bandwidth_size), O(bandwidth_name), O(bandwidth_charge_mode)).
+      - V(WHOLE) puts it on the shared bandwidth O(bandwidth_id), whose size and billing apply.
+    type: str
+    choices: [PER, WHOLE]
+    default: PER
+  bandwidth_id:
+    description: The shared bandwidth of a new EIP; required with O(bandwidth_share_type=WHOLE).
+    type: str
   unbind:
     description: With V(absent), unbind the EIP from its Lite Server first instead of failing.
     type: bool
@@ -68,7 +79,6 @@ options:
 notes:
   - "API calls: one listing by name (or one read by id); then one allocation or release (plus an unbind, with
     O(unbind=true)); then, with O(wait=true), one read per polling round."
-  - A new EIP has its own (C(PER)) bandwidth; EIPs on a shared bandwidth are not allocated by this module.
 seealso:
   - module: hwcloud.infra.vpc_eip_info
   - module: hwcloud.infra.modelarts_devserver_eip
@@ -81,6 +91,12 @@ EXAMPLES = r"""
     bandwidth_size: 10
     bandwidth_charge_mode: traffic
   register: web_eip
+
+- name: An EIP on a shared bandwidth
+  hwcloud.infra.vpc_eip:
+    name: web-02
+    bandwidth_share_type: WHOLE
+    bandwidth_id: 88fc946c-64b6-5dcb-8ba4-050fbfe19bfa
 
 - name: Bind it to a Lite Server
   hwcloud.infra.modelarts_devserver_eip:
@@ -210,6 +226,8 @@ def validate_inputs(module):
     validate_int(p["bandwidth_size"], "bandwidth_size", SIZE_RANGE)
     if p["bandwidth_name"] is not None:
         validate_eip_name(p["bandwidth_name"], "bandwidth_name")
+    if p["bandwidth_id"] is not None:
+        validate_id(p["bandwidth_id"], "bandwidth_id")
     return module.wait_timeout()
 
 
@@ -237,13 +255,16 @@ def present(module, eip, timeout):
     client = module.client
     if eip is not None:
         return eip
+    if p["bandwidth_share_type"] == "WHOLE":
+        bandwidth = {"id": p["bandwidth_id"]}
+    else:
+        bandwidth = {"name": p["bandwidth_name"] or p["name"], "size": p["bandwidth_size"],
+                     "charge_mode": p["bandwidth_charge_mode"]}
     if module.check_mode:
         module.result["changed"] = True
         return {"id": None, "public_ip_address": None, "alias": p["name"], "status": "PENDING_CREATE",
-                "type": p["type"], "bandwidth": {"name": p["bandwidth_name"] or p["name"], "size": p["bandwidth_size"],
-                                                 "share_type": "PER", "charge_mode": p["bandwidth_charge_mode"]}}
-    created, request_id = allocate_eip(client, p["name"], p["type"], {
-        "name": p["bandwidth_name"] or p["name"], "size": p["bandwidth_size"], "charge_mode": p["bandwidth_charge_mode"]})
+                "type": p["type"], "bandwidth": dict(bandwidth, share_type=p["bandwidth_share_type"])}
+    created, request_id = allocate_eip(client, p["name"], p["type"], bandwidth)
     module.result["changed"] = True
     module.result["request_ids"].append(request_id)
     if p["wait"]:
@@ -313,11 +334,13 @@ def main():
             bandwidth_size=dict(type="int", default=5),
             bandwidth_name=dict(type="str"),
             bandwidth_charge_mode=dict(type="str", choices=["bandwidth", "traffic"], default="bandwidth"),
+            bandwidth_share_type=dict(type="str", choices=["PER", "WHOLE"], default="PER"),
+            bandwidth_id=dict(type="str"),
             unbind=dict(type="bool", default=False),
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=300),
         ),
-        required_if=[("state", "present", ["name"])],
+        required_if=[("state", "present", ["name"]), ("bandwidth_share_type", "WHOLE", ["bandwidth_id"])],
         required_one_of=[("name", "id")],
     )
     p = module.params

@@ -358,7 +358,8 @@ def _eip_view(sim, eip, version):
                      "associate_instance_id": eip.get("associate_instance_id"), "vnic": eip.get("vnic"),
                      "bandwidth": {"id": eip.get("bandwidth_id"), "size": eip.get("bandwidth_size", 5),
                                    "share_type": eip.get("bandwidth_share_type", "PER"),
-                                   "name": eip.get("bandwidth_name")},
+                                   "name": eip.get("bandwidth_name"),
+                                   "charge_mode": eip.get("bandwidth_charge_mode", "bandwidth")},
                      "public_border_group": "center", "type": "EIP"})
     return base
 
@@ -425,9 +426,34 @@ EIP_TYPES = ("5_bgp", "5_sbgp")
 _EIP_NAME = re.compile(r"^[\w\-.\u4e00-\u9fa5]{1,64}$")
 
 
+def _new_eip_bandwidth(st, ctx, bandwidth):
+    """The bandwidth fields of a new EIP: its own (PER: name, size 1-2000, charge mode) or a shared bandwidth of
+    the project (WHOLE: its id; the SDK ignores name and size then)."""
+    share_type = bandwidth.get("share_type")
+    if share_type == "WHOLE":
+        shared = next((b for b in st.bandwidths.values() if b["id"] == bandwidth.get("id")
+                       and b["tenant_id"] == ctx["project_id"]), None)
+        if shared is None:
+            raise ApiError(404, "VPC.0501", "Bandwidth %s could not be found." % bandwidth.get("id"), shape="vpc_v1")
+        return {"bandwidth_id": shared["id"], "bandwidth_name": shared["name"], "bandwidth_size": shared["size"],
+                "bandwidth_share_type": "WHOLE", "bandwidth_charge_mode": shared.get("charge_mode", "bandwidth")}
+    if share_type != "PER":
+        raise ApiError(400, "VPC.0101", "Invalid bandwidth share_type %r: PER, or WHOLE with the id of a shared "
+                       "bandwidth." % share_type, shape="vpc_v1")
+    size, name = bandwidth.get("size"), bandwidth.get("name")
+    if not isinstance(size, int) or not 1 <= size <= 2000:
+        raise ApiError(400, "VPC.0101", "Invalid bandwidth size %r (1 to 2000 Mbit/s)." % (size,), shape="vpc_v1")
+    if not isinstance(name, str) or not _EIP_NAME.match(name):
+        raise ApiError(400, "VPC.0101", "Invalid bandwidth name.", shape="vpc_v1")
+    if bandwidth.get("charge_mode") not in (None, "", "bandwidth", "traffic"):
+        raise ApiError(400, "VPC.0101", "Invalid bandwidth charge_mode.", shape="vpc_v1")
+    return {"bandwidth_id": st.new_id(), "bandwidth_name": name, "bandwidth_size": size,
+            "bandwidth_share_type": "PER", "bandwidth_charge_mode": bandwidth.get("charge_mode") or "bandwidth"}
+
+
 def vpc_create_eip(sim, ctx):
-    """POST /v1/{project_id}/publicips (CreatePublicip): a new EIP with its own (PER) bandwidth. The EIP reads
-    PENDING_CREATE for ``eip_create_reads`` VPC reads, then DOWN."""
+    """POST /v1/{project_id}/publicips (CreatePublicip): a new EIP with its own (PER) bandwidth or on a shared
+    (WHOLE) one. The EIP reads PENDING_CREATE for ``eip_create_reads`` VPC reads, then DOWN."""
     st = sim.state
     body = ctx["json"]
     publicip, bandwidth = body.get("publicip"), body.get("bandwidth")
@@ -441,18 +467,8 @@ def vpc_create_eip(sim, ctx):
     alias = publicip.get("alias")
     if alias is not None and not _EIP_NAME.match(alias):
         raise ApiError(400, "VPC.0101", "Invalid publicip alias.", shape="vpc_v1")
-    share_type = bandwidth.get("share_type")
-    if share_type != "PER":
-        raise ApiError(400, "VPC.0101", "Invalid bandwidth share_type %r: PER, or WHOLE with the id of a shared "
-                       "bandwidth." % share_type, shape="vpc_v1")
-    size, name = bandwidth.get("size"), bandwidth.get("name")
-    if not isinstance(size, int) or not 1 <= size <= 2000:
-        raise ApiError(400, "VPC.0101", "Invalid bandwidth size %r (1 to 2000 Mbit/s)." % (size,), shape="vpc_v1")
-    if not isinstance(name, str) or not _EIP_NAME.match(name):
-        raise ApiError(400, "VPC.0101", "Invalid bandwidth name.", shape="vpc_v1")
-    if bandwidth.get("charge_mode") not in (None, "", "bandwidth", "traffic"):
-        raise ApiError(400, "VPC.0101", "Invalid bandwidth charge_mode.", shape="vpc_v1")
     with st.lock:
+        fields = _new_eip_bandwidth(st, ctx, bandwidth)
         mine = [e for e in st.publicips.values() if e["tenant_id"] == ctx["project_id"]]
         if len(mine) >= int(st.config["eip_quota"]):
             raise ApiError(409, "VPC.0513", "Quota exceeded for resources: ['floatingip'].", shape="vpc_v1")
@@ -463,11 +479,10 @@ def vpc_create_eip(sim, ctx):
             raise ApiError(409, "VPC.0504", "No EIP left in the pool.", shape="vpc_v1")
         eip_id, now = st.new_id(), _now_text()
         eip = {"id": eip_id, "alias": alias, "public_ip_address": address, "status": "DOWN", "type": publicip["type"],
-               "tenant_id": ctx["project_id"], "bandwidth_id": st.new_id(), "bandwidth_name": name,
-               "bandwidth_size": size, "bandwidth_share_type": "PER",
-               "bandwidth_charge_mode": bandwidth.get("charge_mode") or "bandwidth", "port_id": None,
-               "private_ip_address": None, "associate_instance_type": None, "associate_instance_id": None,
-               "vnic": None, "sim_bound_server": None, "created_at": now, "updated_at": now}
+               "tenant_id": ctx["project_id"], "port_id": None, "private_ip_address": None,
+               "associate_instance_type": None, "associate_instance_id": None, "vnic": None,
+               "sim_bound_server": None, "created_at": now, "updated_at": now}
+        eip.update(fields)
         st.publicips[eip_id] = eip
         status = "DOWN"
         if st.config["eip_create_reads"]:
@@ -475,7 +490,8 @@ def vpc_create_eip(sim, ctx):
             status = "PENDING_CREATE"
         return Reply(200, {"publicip": {"id": eip_id, "status": status, "type": eip["type"],
                                         "public_ip_address": address, "ip_version": 4,
-                                        "tenant_id": ctx["project_id"], "create_time": now, "bandwidth_size": size,
+                                        "tenant_id": ctx["project_id"], "create_time": now,
+                                        "bandwidth_size": fields["bandwidth_size"],
                                         "alias": alias, "enterprise_project_id": "0"}})
 
 

@@ -63,6 +63,7 @@ class SimState:
             self.subnets = {s["id"]: s for s in seed.get("subnets", [])}
             self.dev_servers = {s["id"]: s for s in seed.get("dev_servers", [])}
             self.publicips = {e["id"]: e for e in seed.get("publicips", [])}
+            self.bandwidths = {b["id"]: b for b in seed.get("bandwidths", [])}
             self.instances = {i["id"]: i for i in seed.get("instances", [])}
             self.physical_servers = {p["id"]: p for p in seed.get("physical_servers", [])}
             self.pending_ip_changes = {}
@@ -83,6 +84,7 @@ class SimState:
                 "credentials": list(self.credentials.values()), "users": self.users,
                 "tokens": list(self.tokens.values()), "subnets": list(self.subnets.values()),
                 "dev_servers": list(self.dev_servers.values()), "publicips": list(self.publicips.values()),
+                "bandwidths": list(self.bandwidths.values()),
                 "instances": list(self.instances.values()), "physical_servers": list(self.physical_servers.values()),
             }
 

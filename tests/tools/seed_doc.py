@@ -47,6 +47,9 @@ def render():
     lines += ["", "## EIPs", "", "| address | name | held by (status) |", "|---|---|---|"]
     for eip in seed["publicips"]:
         lines.append("| %s | %s | %s |" % (eip["public_ip_address"], eip["alias"], holder(eip, servers)))
+    lines += ["", "## Shared bandwidths", "", "| id | name | size (Mbit/s) |", "|---|---|---|"]
+    for bandwidth in seed.get("bandwidths", []):
+        lines.append("| %s | %s | %s |" % (bandwidth["id"], bandwidth["name"], bandwidth["size"]))
     lines += ["", "## VPC subnets", "", "| id | name | CIDR | VPC |", "|---|---|---|---|"]
     for subnet in seed["subnets"]:
         lines.append("| %s | %s | %s | %s |" % (subnet["id"], subnet["name"], subnet["cidr"], subnet["vpc_id"]))

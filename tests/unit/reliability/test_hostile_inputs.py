@@ -241,6 +241,9 @@ def _cases(state):
         "bandwidth_name": (vpc_eip.main, {"name": "web-01"}, eip_names("bw-01")),
         "bandwidth_charge_mode": (vpc_eip.main, {"name": "web-01"}, strings("bandwidth")),
         "unbind": (vpc_eip.main, {"name": "web-01", "state": "absent"}, booleans()),
+        "bandwidth_share_type": (vpc_eip.main, {"name": "web-01"}, strings("WHOLE")),
+        "bandwidth_id": (vpc_eip.main, {"name": "web-01", "bandwidth_share_type": "WHOLE"},
+                         strings("88fc946c-64b6-5dcb-8ba4-050fbfe19bfa")),
         "eipinfo.ids": (vpc_eip_info.main, {}, [[v] for v in strings("7cdd9198-f98c-5664-9fa3-82c842e6868a")]),
         "addresses": (vpc_eip_info.main, {}, [[v] for v in ipv4_edges() + strings("203.0.113.11")]),
         "eipinfo.name": (vpc_eip_info.main, {}, eip_names("free-01")),
@@ -257,7 +260,7 @@ OPTIONS = ["region", "project_id", "access_key", "secret_key", "security_token",
            "info.server", "instance", "vpc_id", "nics", "imetal.wait_timeout", "ids", "info.name", "info.state",
            "concurrency", "rate_limit", "bindings.server", "bindings.public_ip", "bindings.state",
            "instances.instance", "instances.vpc_id", "instances.nics", "eip.name", "eip.id", "eip.type",
-           "bandwidth_size", "bandwidth_name", "bandwidth_charge_mode", "unbind", "eipinfo.ids", "addresses",
+           "bandwidth_size", "bandwidth_name", "bandwidth_charge_mode", "unbind", "bandwidth_share_type", "bandwidth_id", "eipinfo.ids", "addresses",
            "eipinfo.name", "eipinfo.status", "free", "eipinfo.server", "port_id"]
 SECRET_OPTIONS = ("access_key", "secret_key", "security_token", "auth_token", "password")
 COUNTS = {}

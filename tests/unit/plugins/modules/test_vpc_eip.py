@@ -38,6 +38,22 @@ def test_allocate_check_apply_and_idempotent(sim, run_module):
     assert again["changed"] is False and not writes(sim)
 
 
+def test_allocate_on_a_shared_bandwidth(sim, run_module):
+    shared = sim.state()["bandwidths"][0]
+    out = run_module(eip_main, sim, {"name": "on-shared", "bandwidth_share_type": "WHOLE",
+                                     "bandwidth_id": shared["id"]})
+    assert not out.get("failed"), out["msg"]
+    assert out["changed"] and out["eip"]["bandwidth"]["id"] == shared["id"]
+    assert out["eip"]["bandwidth"]["share_type"] == "WHOLE" and out["eip"]["bandwidth"]["size"] == shared["size"]
+    body = [r for r in writes(sim) if r["method"] == "POST"][0]["body"]
+    assert body["bandwidth"] == {"id": shared["id"], "share_type": "WHOLE"}
+    missing = run_module(eip_main, sim, {"name": "on-nothing", "bandwidth_share_type": "WHOLE"})
+    assert missing["failed"] and "bandwidth_id" in missing["msg"]
+    unknown = run_module(eip_main, sim, {"name": "on-unknown", "bandwidth_share_type": "WHOLE",
+                                         "bandwidth_id": "0" * 8 + "-0000-4000-8000-" + "0" * 12})
+    assert unknown["failed"] and "VPC.0501" in unknown["msg"] and unknown["changed"] is False
+
+
 def test_release_by_name_and_by_id(sim, run_module):
     created = run_module(eip_main, sim, {"name": "tmp-eip"})["eip"]
     checked = run_module(eip_main, sim, {"name": "tmp-eip", "state": "absent"}, check_mode=True)
