@@ -105,7 +105,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ..module_utils._client import Client, HuaweiCloudError, step
 from ..module_utils._clouddc import list_instances
-from ..module_utils._modelarts import eips_by_device, list_servers, server_device_ids
+from ..module_utils._modelarts import eips_by_device, list_servers, server_eips
 from ..module_utils._module import COMMON_OPTION_NAMES, connection_options
 from ..module_utils._vpc import list_eips
 
@@ -128,7 +128,7 @@ def read_region(options, services):
         with step("list the EIPs of region %s" % region):
             by_device = eips_by_device(list_eips(client)) if servers else {}
         for server in servers:
-            public = sorted(e["public_ip_address"] for d in server_device_ids(server) for e in by_device.get(d, [])
+            public = sorted(e["public_ip_address"] for e in server_eips(by_device, server)
                             if e.get("public_ip_address"))
             private = [e["uri"] for e in server.get("endpoints") or [] if e.get("uri")]
             hosts.append({"service": "modelarts", "region": region, "id": server["id"], "name": server.get("name"),
@@ -179,7 +179,7 @@ def name_hosts(hosts, preference):
     """{inventory name: host}: each host's first preferred name that no other host has; the id at last."""
     def candidates(host):
         for kind in preference:
-            value = {"name": host["name"], "id": host["id"]}.get(kind) or address(host, [kind])
+            value = host[kind] if kind in ("name", "id") else address(host, [kind])
             if value:
                 yield value
         yield host["id"]
@@ -225,8 +225,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self._populate([h for h in hosts if matches(h, filters)])
 
     def _read_all(self, services):
-        explicit = dict((name, self.get_option(name)) for name in COMMON_OPTION_NAMES
-                        if name in self._options_set())
+        explicit = dict((name, self.get_option(name)) for name in COMMON_OPTION_NAMES if name in self._config_keys)
         try:
             base = connection_options(explicit)
             regions = self.get_option("regions") or [base["region"]]
@@ -239,13 +238,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleError("hwcloud.infra.huaweicloud inventory: %s" % to_native(err.message))
         return hosts
 
-    def _options_set(self):
-        """The options the configuration file sets (the others fall back to the environment, then defaults)."""
-        return set(getattr(self, "_hwcloud_config_keys", ()))
-
     def _read_config_data(self, path):
+        """Read the file, and note which options it sets (the others fall back to the environment, then defaults)."""
         config = super(InventoryModule, self)._read_config_data(path)
-        self._hwcloud_config_keys = set(config or {})
+        self._config_keys = set(config or {})
         return config
 
     def _populate(self, hosts):

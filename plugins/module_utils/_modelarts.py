@@ -189,6 +189,11 @@ def eips_by_device(eips):
     return grouped
 
 
+def server_eips(by_device, server):
+    """The EIP records on a Lite Server's port devices, from ``eips_by_device``."""
+    return [e for device in server_device_ids(server) for e in by_device.get(device, [])]
+
+
 class Snapshot(object):
     """What a plan reads, from two bulk listings made once: every Lite Server and every EIP of the project (a
     fleet: the fewest calls). The EIPs a server holds are those on its port devices."""
@@ -208,8 +213,7 @@ class Snapshot(object):
         return select_eip(self.eips, ref)
 
     def bindings(self, server):
-        return sorted((eip_pair(e) for d in server_device_ids(server) for e in self.by_device.get(d, [])),
-                      key=_by_address)
+        return sorted((eip_pair(e) for e in server_eips(self.by_device, server)), key=_by_address)
 
     def server(self, ref):
         """Exactly one Lite Server for an id or a unique name; otherwise an error naming the candidates."""
@@ -217,14 +221,14 @@ class Snapshot(object):
         return pick_one(match_id_or_name(self._servers, ref), ref, "Lite Server", "status")
 
 
-def describe_eip_holders(client, eips, servers=None):
+def describe_eip_holders(client, eips):
     """{EIP id: holder} for the EIPs in use: the Lite Server on whose port device an EIP is (the project's servers
     are listed once, and only when an EIP has a device), else the EIP API's kind and id of what holds it."""
     bound = [e for e in eips if not is_free(e)]
     by_device = {}
     if any(holder_device_id(e) for e in bound):
         with step("list the Lite Servers of the project"):
-            for server in servers if servers is not None else list_servers(client):
+            for server in list_servers(client):
                 for device in server_device_ids(server):
                     by_device[device] = server
     holders = {}
@@ -291,20 +295,23 @@ def auto_eip_name(server):
 
 def plan_auto(view, server, bound, allocating=()):
     """The plan of ``public_ip: auto`` on one server: nothing when it has an EIP; else binding the free EIP named
-    after it; else allocating one under that name and binding it (the plan then says ``allocate``: the name). Two
-    servers whose names map to the same EIP name cannot both allocate it."""
+    after it; else allocating one under that name and binding it (the plan then says ``allocate``: the name, and
+    ``named``: the ids of the EIPs that already have it, which a lost allocation answer must not be taken for).
+    Two servers whose names map to the same EIP name cannot both allocate it."""
     if bound:
         return plan_task(view, server, bound, bound[0]["id"], "present", False, False, None)
     name = auto_eip_name(server)
-    named = [e for e in view.eips if e.get("alias") == name and is_free(e)]
-    if named:
-        return plan_task(view, server, bound, named[0]["id"], "present", False, False, None)
+    named = [e for e in view.eips if e.get("alias") == name]
+    free = [e for e in named if is_free(e)]
+    if free:
+        return plan_task(view, server, bound, free[0]["id"], "present", False, False, None)
     if name in allocating:
         raise HuaweiCloudError("public_ip=auto: another server of this task gets an EIP named %s too" % name)
     plan = {"unbind": [], "bind": {"id": None, "address": None}, "after": []}
     check_preconditions(server, plan, None, None)
     plan["after"] = [plan["bind"]]
-    return {"eip": None, "holder": None, "plan": plan, "writes": True, "releasing": False, "allocate": name}
+    return {"eip": None, "holder": None, "plan": plan, "writes": True, "releasing": False, "allocate": name,
+            "named": [e["id"] for e in named]}
 
 
 def resolve_target(view, server, bound, public_ip, state, allow_rebind, wait_timeout):
@@ -485,7 +492,7 @@ def wait_for_fleet(client, changes, timeout):
         by_id = dict((e["id"], e) for e in eips)
         by_device = eips_by_device(eips)
         for server_id, (server, plan) in list(pending.items()):
-            mine = dict((e["id"], e) for d in server_device_ids(server) for e in by_device.get(d, []))
+            mine = dict((e["id"], e) for e in server_eips(by_device, server))
             wanted = set(e["id"] for e in plan["after"])
             if set(mine) != wanted:
                 continue

@@ -188,10 +188,10 @@ def eips_named(client, name):
             if e.get("alias") == name]
 
 
-def allocate_eip(client, name, eip_type, bandwidth):
+def allocate_eip(client, name, eip_type, bandwidth, named=()):
     """Allocate an EIP named ``name`` with its own bandwidth ({name, size, charge_mode}) or on a shared one ({id});
-    returns its record as the answer gives it. A lost answer is settled by looking the name up (the name was checked
-    free before)."""
+    returns its record as the answer gives it. A lost answer is settled by looking the name up: an EIP of that name
+    that is not one of ``named`` (the ids that had the name before) is the new one."""
     if bandwidth.get("id"):
         shared = {"id": bandwidth["id"], "share_type": "WHOLE"}
     else:
@@ -207,7 +207,7 @@ def allocate_eip(client, name, eip_type, bandwidth):
         return resp.request_id
 
     def took_effect():
-        found = eips_named(client, name)
+        found = [e for e in eips_named(client, name) if e["id"] not in named]
         if found:
             created["eip"] = found[0]
         return bool(found)

@@ -273,6 +273,7 @@ class Fleet(object):
         """Plan every item (no write); returns the problems found, each naming its item."""
         problems = []
         bound = {}
+        allocating = set()
         for index, item in enumerate(self.items):
             where = "bindings[%d] (%s)" % (index, item["server"])
             try:
@@ -282,7 +283,9 @@ class Fleet(object):
                 if before is None:
                     before = snapshot.bindings(server)
                 if item["public_ip"] == AUTO:
-                    task = plan_auto(snapshot, server, before, [self.tasks[i].get("allocate") for i in self.tasks])
+                    task = plan_auto(snapshot, server, before, allocating)
+                    if task.get("allocate"):
+                        allocating.add(task["allocate"])
                 else:
                     task = plan_task(snapshot, server, before, item["public_ip"], item["state"], item["exclusive"],
                                      item["allow_rebind"], None)
@@ -326,7 +329,7 @@ class Fleet(object):
         with step("allocate EIP %s for Lite Server %s" % (name, server_label(task["server"]))):
             created, request_id = allocate_eip(self.client, name, self.auto_eip["type"], {
                 "name": name, "size": self.auto_eip["bandwidth_size"],
-                "charge_mode": self.auto_eip["bandwidth_charge_mode"]})
+                "charge_mode": self.auto_eip["bandwidth_charge_mode"]}, task["named"])
             task["allocated"] = created
             task["allocation_ids"] = [r for r in [request_id] if r]
             ready = wait_until_ready(self.client, created["id"], self.wait_timeout, eip_label(created))

@@ -209,8 +209,8 @@ waits:
 from ..module_utils._client import HuaweiCloudError, step, validate_id, validate_int
 from ..module_utils._modelarts import BindingChange, describe_eip_holders
 from ..module_utils._module import HuaweiCloudModule
-from ..module_utils._vpc import (allocate_eip, eip_label, eip_pair, eips_named, get_eip, is_free, release_eip,
-                                 shape_eip, validate_eip_name, validate_eip_type, wait_until_free, wait_until_gone,
+from ..module_utils._vpc import (allocate_eip, eip_label, eip_pair, eips_named, get_eip, release_eip, shape_eip,
+                                 validate_eip_name, validate_eip_type, wait_until_free, wait_until_gone,
                                  wait_until_ready)
 
 SIZE_RANGE = (1, 2000)
@@ -272,23 +272,21 @@ def present(module, eip, timeout):
     return get_eip(client, created["id"])
 
 
-def absent(module, eip, timeout):
+def absent(module, eip, holder, timeout):
     p = module.params
     client = module.client
     if eip is None:
         return None
-    if not is_free(eip):
-        holder = describe_eip_holders(client, [eip])[eip["id"]]
-        if not p["unbind"] or holder["type"] != "lite_server":
-            raise HuaweiCloudError("Cannot release EIP %s: it is bound to %s%s; nothing was changed" % (
-                eip_label(eip), holder["description"],
-                " (set unbind to unbind it first)" if holder["type"] == "lite_server" else
-                ", which this module does not unbind"))
-        if module.check_mode:
-            module.result["changed"] = True
-            return None
-        server = {"id": holder["id"], "name": holder["name"]}
-        change = BindingChange(client, server, timeout)
+    if holder is not None and (not p["unbind"] or holder["type"] != "lite_server"):
+        raise HuaweiCloudError("Cannot release EIP %s: it is bound to %s%s; nothing was changed" % (
+            eip_label(eip), holder["description"],
+            " (set unbind to unbind it first)" if holder["type"] == "lite_server" else
+            ", which this module does not unbind"))
+    if module.check_mode:
+        module.result["changed"] = True
+        return None
+    if holder is not None:
+        change = BindingChange(client, {"id": holder["id"], "name": holder["name"]}, timeout)
         try:
             change.apply({"unbind": [eip_pair(eip)], "bind": None, "after": []})
         finally:
@@ -296,9 +294,6 @@ def absent(module, eip, timeout):
             module.result["request_ids"] += change.request_ids
         with step("release EIP %s" % eip_label(eip)):
             eip = wait_until_free(client, eip["id"], timeout, eip_label(eip))
-    if module.check_mode:
-        module.result["changed"] = True
-        return None
     request_id = release_eip(client, eip)
     module.result["changed"] = True
     if request_id:
@@ -316,10 +311,14 @@ def converge(module):
     label = p["name"] or p["id"]
     with step("%s EIP %s" % ("allocate" if p["state"] == "present" else "release", label)):
         before = find(client, p)
-        after = (present if p["state"] == "present" else absent)(module, before, timeout)
-    shaped_before = shape_eip(before) if before is not None else None
-    shaped_after = shape_eip(after, describe_eip_holders(client, [after]).get(after["id"])) \
-        if after is not None and after.get("id") else (shape_eip(after) if after is not None else None)
+        # Who holds it, read once: for the release, and for the result of an EIP left as it was.
+        holder = describe_eip_holders(client, [before]).get(before["id"]) if before is not None else None
+        if p["state"] == "present":
+            after = present(module, before, timeout)
+        else:
+            after = absent(module, before, holder, timeout)
+    shaped_before = shape_eip(before, holder) if before is not None else None
+    shaped_after = shape_eip(after, holder if after is before else None) if after is not None else None
     module.set_diff({"eip": shaped_before}, {"eip": shaped_after})
     return {"eip": shaped_after}
 

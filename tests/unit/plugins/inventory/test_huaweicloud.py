@@ -142,3 +142,25 @@ def test_a_playbook_runs_a_task_on_each_host_of_a_plugin_group(sim, tmp_path):
 def test_file_names_the_plugin_reads(sim, tmp_path, name, used):
     proc = inventory(sim, tmp_path, "", "--list", name=name, check=False)
     assert (proc.returncode == 0 and "hwcloud_lite_servers" in proc.stdout) is used
+
+
+NAME_HOSTS = """
+import json, sys
+from ansible_collections.hwcloud.infra.plugins.inventory.huaweicloud import name_hosts
+nameless = {"id": "i-1", "name": None, "public_ips": [], "private_ips": ["10.0.0.5"]}
+named = {"id": "i-2", "name": "web", "public_ips": ["203.0.113.9"], "private_ips": ["10.0.0.6"]}
+print(json.dumps(sorted(name_hosts([nameless, named], json.loads(sys.argv[1])))))
+"""
+
+
+@pytest.mark.parametrize("preference,names", [
+    (["name"], ["i-1", "web"]),
+    (["name", "private_ip"], ["10.0.0.5", "web"]),
+    (["public_ip", "name"], ["203.0.113.9", "i-1"]),
+])
+def test_a_nameless_resource_is_not_named_by_an_address_under_the_name_preference(preference, names):
+    # In a process of its own: importing controller plugins changes how this process's modules report warnings.
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, ".tmp", "collections"))
+    out = subprocess.run([sys.executable, "-c", NAME_HOSTS, json.dumps(preference)], env=env, capture_output=True,
+                         text=True, check=True).stdout
+    assert json.loads(out) == names

@@ -163,3 +163,24 @@ def test_public_ip_auto_releases_the_new_eip_when_its_bind_fails(sim, run_module
 def test_public_ip_auto_is_refused_with_other_states(sim, run_module):
     out = run_module(main, sim, {"bindings": [{"server": "train-a3-01", "public_ip": "auto", "exclusive": True}]})
     assert out["failed"] and "public_ip=auto" in out["msg"]
+
+
+def test_public_ip_auto_lost_allocation_answer_is_not_taken_for_an_older_eip_of_that_name(sim, run_module):
+    from simulator.control import SEED
+    from simulator.state import load_seed
+    seed = load_seed(SEED)
+    # An older EIP already named after train-a3-01, held by train-a3-04, listed first (lowest id).
+    older = next(e for e in seed["publicips"] if e["alias"] == "bound-a3-04")
+    older.update(id="00000000-0000-4000-8000-000000000001", alias="train-a3-01")
+    sim.reset(seed)
+    sim.fault(method="POST", path="^/v1/[^/]+/publicips$", drop="after", count=1)
+    out = run_module(main, sim, {"bindings": [{"server": "train-a3-01", "public_ip": "auto"}]})
+    assert not out.get("failed"), out["msg"]
+    state = sim.state()
+    servers = dict((s["name"], s["id"]) for s in state["dev_servers"])
+    named = dict((e["id"], e) for e in state["publicips"] if e.get("alias") == "train-a3-01")
+    assert len(named) == 2, "the allocation was applied once, its lost answer settled by the new EIP"
+    assert named[older["id"]]["sim_bound_server"] == servers["train-a3-04"]
+    new = [e for i, e in named.items() if i != older["id"]][0]
+    assert new["sim_bound_server"] == servers["train-a3-01"]
+    assert out["servers"]["train-a3-01"]["public_ips"] == [new["public_ip_address"]]

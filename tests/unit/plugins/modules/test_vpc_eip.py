@@ -156,3 +156,12 @@ def test_info_inputs_are_checked_before_any_request(sim, run_module):
         out = run_module(info_main, sim, args)
         assert out["failed"], args
     assert not [r for r in sim.requests() if r.get("service")]
+
+
+def test_an_existing_bound_eip_reads_the_same_before_and_after(sim, run_module):
+    out = run_module(eip_main, sim, {"name": "bound-a3-04"}, diff=True)
+    assert out["changed"] is False and not writes(sim)
+    assert out["diff"]["before"] == out["diff"]["after"]
+    assert out["eip"]["holder"]["type"] == "lite_server" and out["eip"]["holder"]["name"] == "train-a3-04"
+    # The holder is read once: one listing of the Lite Servers.
+    assert len([r for r in sim.requests() if r["path"].endswith("/dev-servers/all")]) == 1
