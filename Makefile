@@ -1,7 +1,11 @@
 # hwcloud.infra: `make test` is the one command that installs and runs every check (see README.md).
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The newest Python 3.12+ on the machine (PATH or pyenv), for the newest ansible-core; 3.11 (ansible-core 2.19)
+# only where there is none, said so. `make PYTHON=/path/to/python3.x ...` picks another.
+ifeq ($(origin PYTHON), undefined)
+PYTHON := $(shell bash $(CURDIR)/tests/tools/pick-python.sh)
+endif
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 TMP := $(CURDIR)/.tmp
@@ -25,6 +29,10 @@ venv: $(VENV)/.installed
 runtime: $(VENV)/.runtime
 
 $(VENV)/.runtime: requirements.txt tests/requirements-demo.txt
+	@test -n "$(PYTHON)" || { echo "no usable Python: install Python 3.12 or later" >&2; exit 1; }
+	@if test -x $(BIN)/python && [ "$$($(BIN)/python -c 'import sys; print(sys.version)')" != \
+	    "$$($(PYTHON) -c 'import sys; print(sys.version)')" ]; then \
+	  echo "$(VENV) was made with another Python: making it anew with $(PYTHON)"; rm -rf $(VENV); fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r tests/requirements-demo.txt
 	touch $@
@@ -68,7 +76,7 @@ perf: collection
 sanity: venv
 	@bash tests/tools/ansible-test-offline.sh $(BIN)/python
 	@tree=$$(bash tests/tools/collection-tree.sh copy $(TMP)/sanity) && cd "$$tree" && \
-	  $(BIN)/ansible-test sanity --venv --python 3.11 --color no
+	  $(BIN)/ansible-test sanity --venv --python $$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])') --color no
 
 # Strict (a warning fails): the production profile (.ansible-lint), then the default rule set.
 lint: collection

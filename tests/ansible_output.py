@@ -10,3 +10,15 @@ def plain(value):
     if isinstance(value, list):
         return [plain(v) for v in value]
     return value
+
+
+def warning_texts(result):
+    """The warning messages of a module result: plain strings, or (ansible-core 2.19+) WarningSummary events."""
+    texts = []
+    for warning in result.get("warnings") or []:
+        if isinstance(warning, dict):
+            event = warning.get("event") or {}
+            texts.append(event.get("msg") or warning.get("msg") or str(warning))
+        else:
+            texts.append(warning)
+    return texts

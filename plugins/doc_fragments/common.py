@@ -77,7 +77,8 @@ options:
     description:
       - Base URL per service, overriding the one built from O(region) and O(cloud).
       - Keys are V(iam), V(modelarts), V(clouddc) and V(vpc).
-      - Each value is C(http(s)://host[:port][/path]); user-info, query, fragment, white space and invalid host names
+      - Each value is a base URL, C(https://host[:port][/path]) or C(http://host[:port][/path]); user-info, query,
+        fragment, white space and invalid host names
         are refused before any request (give IDNA names in their C(xn--) form).
       - If not set, the value of the E(HW_ENDPOINTS) environment variable (a JSON object) is used.
     type: dict

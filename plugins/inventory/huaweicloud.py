@@ -61,8 +61,8 @@ options:
     default: {}
   hostnames:
     description:
-      - The inventory name of each host - the first of these the resource has V(name), V(id), V(public_ip) (its first
-        EIP's address), V(private_ip)). A name another resource also has falls through to the next preference,
+      - The inventory name of each host - the first of these the resource has - V(name), V(id), V(public_ip) (its
+        first EIP's address), V(private_ip). A name another resource also has falls through to the next preference,
         and the last resort is the id.
     type: list
     elements: str
@@ -101,13 +101,12 @@ import re
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
-from ansible.utils.unsafe_proxy import wrap_var
 
 from ..module_utils._client import Client, HuaweiCloudError, step
 from ..module_utils._clouddc import list_instances
 from ..module_utils._modelarts import eips_by_device, list_servers, server_eips
 from ..module_utils._module import COMMON_OPTION_NAMES, connection_options
-from ..module_utils._vpc import list_eips
+from ..module_utils._vpc import address_key, list_eips
 
 SUFFIXES = (".huaweicloud.yml", ".huaweicloud.yaml", ".hwcloud.yml", ".hwcloud.yaml")
 FILTER_KEYS = ("status", "name", "flavor", "vpc_id", "tags")
@@ -128,8 +127,8 @@ def read_region(options, services):
         with step("list the EIPs of region %s" % region):
             by_device = eips_by_device(list_eips(client)) if servers else {}
         for server in servers:
-            public = sorted(e["public_ip_address"] for e in server_eips(by_device, server)
-                            if e.get("public_ip_address"))
+            public = sorted((e["public_ip_address"] for e in server_eips(by_device, server)
+                             if e.get("public_ip_address")), key=address_key)
             private = [e["uri"] for e in server.get("endpoints") or [] if e.get("uri")]
             hosts.append({"service": "modelarts", "region": region, "id": server["id"], "name": server.get("name"),
                           "status": server.get("status"), "flavor": server.get("flavor"),
@@ -196,6 +195,8 @@ def name_hosts(hosts, preference):
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+    # Names, tags and addresses come from the cloud: never trusted as templates.
+    trusted_by_default = False
 
     NAME = "hwcloud.infra.huaweicloud"
 
@@ -259,8 +260,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if target:
                 hostvars["ansible_host"] = target
             for key, value in hostvars.items():
-                # What the cloud says (names, tags) is data, never a template.
-                self.inventory.set_variable(name, key, wrap_var(value))
+                # What the cloud says (names, tags) is data, never a template: the values are left untrusted
+                # (trusted_by_default is False), which ansible-core's data tagging never renders.
+                self.inventory.set_variable(name, key, value)
             self._set_composite_vars(self.get_option("compose"), hostvars, name, strict=strict)
             self._add_host_to_composed_groups(self.get_option("groups"), hostvars, name, strict=strict)
             self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, name, strict=strict)

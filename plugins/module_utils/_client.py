@@ -1002,8 +1002,8 @@ class Client(object):
                             transient=True, status=status, request_id=request_id)
         if status >= 400 or status < 200:
             code, message = parse_error_body(resp.content)
-            cls = AmbiguousWriteError if (not req.idempotent and status in RETRY_STATUSES
-                                          and status not in NOT_APPLIED_STATUSES) else HuaweiCloudError
+            unsure_outcome = status in RETRY_STATUSES and status not in NOT_APPLIED_STATUSES
+            cls = AmbiguousWriteError if unsure_outcome and not req.idempotent else HuaweiCloudError
             detail = "HTTP %d" % status
             if code:
                 detail += " %s" % code
@@ -1129,12 +1129,12 @@ class Client(object):
 
         ``done`` may itself raise HuaweiCloudError to stop on a terminal failure. Up to ``tolerate`` failed reads
         in a row (after the client's own retries) are waited out, as one bad answer says nothing of the change.
-        Each wait is recorded in ``waits`` ({"for", "attempts", "seconds"}); ``progress()``, when given, returns
+        Each wait is recorded in ``waits`` ({"waited_for", "attempts", "seconds"}); ``progress()``, when given, returns
         counts (for example done and pending) added to the record after each read, as its "progress" timeline.
         """
         started = self.clock()
         deadline = started + timeout
-        record = {"for": describe, "attempts": 0, "seconds": 0.0}
+        record = {"waited_for": describe, "attempts": 0, "seconds": 0.0}
         if progress is not None:
             record["progress"] = []
         self.waits.append(record)

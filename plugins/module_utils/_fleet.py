@@ -81,10 +81,6 @@ def wait_together(client, pending, fetch, settle, timeout, what, label, done):
     return done
 
 
-def item_diff(header, before, after):
-    return {"before_header": header, "after_header": header, "before": before, "after": after}
-
-
 def finish(module, results, option, label):
     """Totals and a one-line summary in the result; raises, naming every failed item and every changed one, when
     an item failed. ``label(result)`` names an item's resource."""

@@ -16,7 +16,7 @@ import re
 from ..module_utils._client import (ANY, NO_BODY, HuaweiCloudError, Opt, looks_like_uuid, match_id_or_name, pick_one,
                                     step, validate_ref)
 from ..module_utils._fleet import wait_together
-from ..module_utils._vpc import (describe_holder, eip_label, eip_pair, get_eip, holder_device_id, is_free,
+from ..module_utils._vpc import (address_key, describe_holder, eip_label, eip_pair, get_eip, holder_device_id, is_free,
                                  list_device_eips, list_eips, resolve_eip, select_eip, wait_until_free)
 
 # The project's servers, whoever created them (IAM action modelarts:devserver:list), and the caller's own
@@ -568,4 +568,4 @@ def sorted_bindings(entries):
 
 
 def _by_address(entry):
-    return (entry.get("address") or "", entry.get("id") or "")
+    return (address_key(entry.get("address")), entry.get("id") or "")

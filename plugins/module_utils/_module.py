@@ -124,6 +124,11 @@ def _fail_unparsable_arguments(exc, spec):
                            "integer options and that every string is valid text" % type(exc).__name__)
 
 
+def resource_diff(header, before, after):
+    """A diff with headers that name its resource, so a loop's or a batch's diffs tell which is which."""
+    return {"before_header": header, "after_header": header, "before": before, "after": after}
+
+
 class HuaweiCloudModule(object):
     """Owns the AnsibleModule, the client and the result of one module run.
 
@@ -174,9 +179,10 @@ class HuaweiCloudModule(object):
     def wait_timeout(self):
         return validate_int(self.params["wait_timeout"], "wait_timeout", WAIT_TIMEOUT_RANGE)
 
-    def set_diff(self, before, after):
+    def set_diff(self, header, before, after):
+        """The diff of the resource ``header`` names (as the batch modules name each item's)."""
         if self.module._diff:
-            self.result["diff"] = {"before": before, "after": after}
+            self.result["diff"] = resource_diff(header, before, after)
 
     def set_diffs(self, diffs):
         """Several diffs (one per item of a batch), each with its own header; ``diffs`` may be a generator."""

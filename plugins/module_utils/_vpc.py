@@ -22,16 +22,26 @@ EIPS = "/v3/{project_id}/eip/publicips"
 EIPS_V1 = "/v1/{project_id}/publicips"
 EIP_V1 = "/v1/{project_id}/publicips/{id}"
 SUBNET = "/v1/{project_id}/subnets/{id}"
+BANDWIDTH = "/v1/{project_id}/bandwidths/{id}"
 SUBNET_NOT_FOUND = 404
 
 # The fields of an EIP (v3) the collection reads.
 EIP_SHAPE = {"id": str, "status": str, "public_ip_address": Opt(str), "port_id": Opt(str), "alias": Opt(str),
-             "type": Opt(str), "created_at": Opt(str), "updated_at": Opt(str),
+             "type": Opt(str), "publicip_pool_name": Opt(str), "created_at": Opt(str), "updated_at": Opt(str),
              "bandwidth": Opt({"id": Opt(str), "name": Opt(str), "size": Opt(int), "share_type": Opt(str),
                                "charge_mode": Opt(str)}),
              "associate_instance_type": Opt(str), "associate_instance_id": Opt(str),
              "vnic": Opt({"port_id": Opt(str), "device_id": Opt(str), "instance_id": Opt(str),
                           "instance_type": Opt(str), "private_ip_address": Opt(str)})}
+
+
+BANDWIDTH_SHAPE = {"id": str, "name": Opt(str), "size": int, "share_type": str, "charge_mode": Opt(str)}
+
+
+def get_bandwidth(client, bandwidth_id):
+    """A bandwidth (ShowBandwidth: {id, name, size, share_type, charge_mode, ...})."""
+    return client.get("vpc", BANDWIDTH, {"id": bandwidth_id}, operation="read bandwidth %s" % bandwidth_id,
+                      expect={"bandwidth": BANDWIDTH_SHAPE})["bandwidth"]
 
 
 SUBNET_SHAPE = {"id": str, "cidr": str, "gateway_ip": Opt(str), "vpc_id": str, "name": Opt(str)}
@@ -46,6 +56,15 @@ def get_subnet(client, subnet_id):
         if err.status == SUBNET_NOT_FOUND:
             return None
         raise
+
+
+def address_key(address):
+    """Sort key of an address: IPv4 addresses in numeric order (203.0.113.14 before 203.0.113.130), then anything
+    else as text, then none."""
+    try:
+        return (0, int(ipaddress.IPv4Address(address)), "")
+    except (ipaddress.AddressValueError, ValueError, TypeError):
+        return (1, 0, address) if address else (2, 0, "")
 
 
 def is_ipv4(value):
@@ -258,12 +277,20 @@ def wait_until_gone(client, eip_id, timeout, label):
     client.wait_for(absent, bool, timeout, "EIP %s to be released" % label, interval=0.5)
 
 
+def eip_line(eip):
+    """The EIP's line (5_bgp, 5_sbgp, ...): v3 reads carry it as publicip_pool_name (their ``type`` is the kind,
+    EIP or DUALSTACK); v1 reads as ``type``."""
+    if eip.get("publicip_pool_name"):
+        return eip["publicip_pool_name"]
+    return eip.get("type") if eip.get("type") not in ("EIP", "DUALSTACK") else None
+
+
 def shape_eip(eip, holder=None):
     """An EIP as the modules return it."""
     bandwidth = eip.get("bandwidth") or {}
     vnic = eip.get("vnic") or {}
     return {"id": eip.get("id"), "address": eip.get("public_ip_address"), "name": eip.get("alias"),
-            "status": eip.get("status"), "type": eip.get("type"),
+            "status": eip.get("status"), "type": eip_line(eip),
             "bandwidth": {"id": bandwidth.get("id"), "name": bandwidth.get("name"), "size": bandwidth.get("size"),
                           "share_type": bandwidth.get("share_type"), "charge_mode": bandwidth.get("charge_mode")},
             "port_id": vnic.get("port_id") or eip.get("port_id"),

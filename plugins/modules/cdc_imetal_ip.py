@@ -136,7 +136,7 @@ waits:
   type: list
   elements: dict
   contains:
-    for:
+    waited_for:
       description: What was waited for.
       type: str
     attempts:
@@ -245,7 +245,7 @@ def converge(module):
     current = instance_summary(instance)
     nics = complete_nics(instance, nics, p["purge_nics"])
     if is_converged(instance, p["vpc_id"], nics):
-        module.set_diff(addressing(current), addressing(current))
+        module.set_diff("iMetal instance %s" % label, addressing(current), addressing(current))
         return {"instance": current, "request_id": None}
 
     refusal = change_refusal(instance)
@@ -263,7 +263,7 @@ def converge(module):
         raise HuaweiCloudError("Cannot change the IP addresses of iMetal instance %s: %s; nothing was sent"
                                % (label, refusal))
     predicted = predict(instance, p["vpc_id"], nics)
-    module.set_diff(addressing(current), addressing(predicted))
+    module.set_diff("iMetal instance %s" % label, addressing(current), addressing(predicted))
     if module.check_mode:
         module.result["changed"] = True
         return {"instance": predicted, "request_id": None}
@@ -278,7 +278,7 @@ def converge(module):
         predicted["operation_state"] = PROCESSING
         return {"instance": predicted}
     final = change.wait()
-    module.set_diff(addressing(current), addressing(final))
+    module.set_diff("iMetal instance %s" % label, addressing(current), addressing(final))
     return {"instance": final}
 
 

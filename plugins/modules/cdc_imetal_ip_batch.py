@@ -110,7 +110,7 @@ waits:
   type: list
   elements: dict
   contains:
-    for:
+    waited_for:
       description: What was waited for.
       type: str
     attempts:
@@ -186,8 +186,8 @@ from ..module_utils._client import HuaweiCloudError, WaitTimeoutError, match_id_
 from ..module_utils._clouddc import (PROCESSING, IpChange, change_refusal, change_spec, complete_nics,
                                      instance_summary, is_converged, list_instances, predict, preflight_refusal,
                                      validate_nics, wait_for_changes)
-from ..module_utils._fleet import finish, fleet_argument_spec, item_diff, refuse, run_pool, validate_fleet_options
-from ..module_utils._module import HuaweiCloudModule
+from ..module_utils._fleet import finish, fleet_argument_spec, refuse, run_pool, validate_fleet_options
+from ..module_utils._module import HuaweiCloudModule, resource_diff
 
 
 def addressing(instance):
@@ -264,8 +264,8 @@ def converge(module):
                               after=addressing(after))
         if not planned["converged"]:
             changes[index] = IpChange(client, instance, items[index]["vpc_id"], planned["nics"], wait_timeout)
-    module.set_diffs(item_diff("iMetal instance %s (instances[%d])" % (results[i]["instance"], i),
-                               results[i]["before"], results[i]["after"]) for i in sorted(changes))
+    module.set_diffs(resource_diff("iMetal instance %s (instances[%d])" % (results[i]["instance"], i),
+                                   results[i]["before"], results[i]["after"]) for i in sorted(changes))
     if module.check_mode:
         for index in changes:
             results[index]["changed"] = True

@@ -143,7 +143,7 @@ waits:
   type: list
   elements: dict
   contains:
-    for:
+    waited_for:
       description: What was waited for.
       type: str
     attempts:
@@ -279,7 +279,7 @@ def converge(module):
         if bound is not None and nothing_to_do(bound, p):
             # Decided from one read: the server's own EIP list.
             module.result["server"] = {"id": p["server"], "name": None, "status": None, "cloud_server_id": None}
-            module.set_diff({"public_ips": bound}, {"public_ips": bound})
+            module.set_diff("Lite Server %s" % p["server"], {"public_ips": bound}, {"public_ips": bound})
             return {"public_ips": bound, "request_ids": []}
         server = resolve_server(client, p["server"])
         if bound is None and refusal is None:
@@ -300,9 +300,9 @@ def converge(module):
                      None if module.check_mode else wait_timeout)
     plan = task["plan"]
     if not task["writes"]:
-        module.set_diff({"public_ips": bound}, {"public_ips": bound})
+        module.set_diff("Lite Server %s" % server_label(server), {"public_ips": bound}, {"public_ips": bound})
         return {"public_ips": bound, "request_ids": []}
-    module.set_diff({"public_ips": bound}, {"public_ips": plan["after"]})
+    module.set_diff("Lite Server %s" % server_label(server), {"public_ips": bound}, {"public_ips": plan["after"]})
     if module.check_mode:
         module.result["changed"] = True
         return {"public_ips": plan["after"], "request_ids": []}
@@ -336,7 +336,7 @@ def apply_free_bind(module, server, plan, wait_timeout):
             listed = list_server_eips(client, server)
     before = [e for e in listed if e["id"] != target["id"]]
     plan["after"] = sorted_bindings(before + [target])
-    module.set_diff({"public_ips": before}, {"public_ips": plan["after"]})
+    module.set_diff("Lite Server %s" % server_label(server), {"public_ips": before}, {"public_ips": plan["after"]})
     public_ips = plan["after"]
     if module.params["wait"]:
         public_ips = wait_for_bindings(client, server, plan, wait_timeout, listed)

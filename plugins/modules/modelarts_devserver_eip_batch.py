@@ -137,7 +137,7 @@ waits:
   type: list
   elements: dict
   contains:
-    for:
+    waited_for:
       description: What was waited for.
       type: str
     attempts:
@@ -216,11 +216,11 @@ diff:
 """
 
 from ..module_utils._client import HuaweiCloudError, WaitTimeoutError, step, validate_int, validate_ref
-from ..module_utils._fleet import (NOT_ATTEMPTED, finish, fleet_argument_spec, item_diff, refuse, run_pool,
+from ..module_utils._fleet import (NOT_ATTEMPTED, finish, fleet_argument_spec, refuse, run_pool,
                                    validate_fleet_options)
 from ..module_utils._modelarts import (AUTO, BindingChange, Snapshot, binding_spec, plan_auto, plan_task, server_label,
                                        wait_for_fleet)
-from ..module_utils._module import HuaweiCloudModule
+from ..module_utils._module import HuaweiCloudModule, resource_diff
 from ..module_utils._vpc import (allocate_eip, eip_label, eip_pair, release_eip, validate_eip_ref, validate_eip_type,
                                  wait_until_ready)
 
@@ -376,8 +376,8 @@ def converge(module):
     fleet = Fleet(client, items, wait_timeout, validate_auto_eip(p["auto_eip"]))
     module.result["results"] = fleet.results
     refuse(fleet.plan(Snapshot(client)), len(items), "cannot be done; nothing was changed")
-    module.set_diffs(item_diff("Lite Server %s (bindings[%d])" % (r["server"], i), {"public_ips": r["before"]},
-                               {"public_ips": r["after"]})
+    module.set_diffs(resource_diff("Lite Server %s (bindings[%d])" % (r["server"], i), {"public_ips": r["before"]},
+                                   {"public_ips": r["after"]})
                      for i, r in enumerate(fleet.results) if fleet.tasks[i]["writes"])
     if module.check_mode:
         for index, task in fleet.tasks.items():

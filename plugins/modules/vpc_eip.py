@@ -17,7 +17,10 @@ description:
     named or with a
     given id does not (V(absent)).
   - Idempotent by name (or by id for V(absent)) - a name that matches one EIP is that EIP (its type and bandwidth are
-    reported, not changed); one that matches several fails, naming them.
+    reported, not changed, and a warning names each given setting it differs from); one that matches several fails,
+    naming them.
+  - In check mode the result is the EIP as the run would return it, with V(null) for what only the allocation
+    tells (its id, address, own bandwidth's id and times); a shared bandwidth is read to predict its size and billing.
   - Releasing an EIP that is bound fails unless O(unbind=true); then an EIP bound to a Lite Server of the project
     is first unbound through ModelArts (waiting until it reads free), and one held by anything else is refused.
 author:
@@ -39,21 +42,22 @@ options:
     choices: [present, absent]
     default: present
   type:
-    description: The EIP type (line) of a new EIP; the region tells which it offers.
+    description:
+      - The EIP type (line) of a new EIP, V(5_bgp) when not given; the region tells which it offers.
+      - For an existing EIP of that name a different type is not changed; the module warns.
     type: str
-    default: 5_bgp
   bandwidth_size:
-    description: Mbit/s of a new EIP's own bandwidth, 1 to 2000 (the region may allow less).
+    description:
+      - Mbit/s of a new EIP's own bandwidth, 1 to 2000 (the region may allow less); V(5) when not given.
+      - For an existing EIP of that name a different size is not changed; the module warns.
     type: int
-    default: 5
   bandwidth_name:
     description: Name of a new EIP's bandwidth; the EIP's name when omitted.
     type: str
   bandwidth_charge_mode:
-    description: How a new EIP's bandwidth is billed.
+    description: How a new EIP's bandwidth is billed, V(bandwidth) when not given (an existing EIP's is not changed).
     type: str
     choices: [bandwidth, traffic]
-    default: bandwidth
   bandwidth_share_type:
     description:
       - V(PER) gives a new EIP its own bandwidth (O(bandwidth_size), O(bandwidth_name), O(bandwidth_charge_mode)).
@@ -195,7 +199,7 @@ waits:
   type: list
   elements: dict
   contains:
-    for:
+    waited_for:
       description: What was waited for.
       type: str
     attempts:
@@ -209,8 +213,8 @@ waits:
 from ..module_utils._client import HuaweiCloudError, step, validate_id, validate_int
 from ..module_utils._modelarts import BindingChange, describe_eip_holders
 from ..module_utils._module import HuaweiCloudModule
-from ..module_utils._vpc import (allocate_eip, eip_label, eip_pair, eips_named, get_eip, release_eip, shape_eip,
-                                 validate_eip_name, validate_eip_type, wait_until_free, wait_until_gone,
+from ..module_utils._vpc import (allocate_eip, eip_label, eip_pair, eips_named, get_bandwidth, get_eip, release_eip,
+                                 shape_eip, validate_eip_name, validate_eip_type, wait_until_free, wait_until_gone,
                                  wait_until_ready)
 
 SIZE_RANGE = (1, 2000)
@@ -222,8 +226,10 @@ def validate_inputs(module):
         validate_eip_name(p["name"])
     if p["id"] is not None:
         validate_id(p["id"], "id")
-    validate_eip_type(p["type"])
-    validate_int(p["bandwidth_size"], "bandwidth_size", SIZE_RANGE)
+    if p["type"] is not None:
+        validate_eip_type(p["type"])
+    if p["bandwidth_size"] is not None:
+        validate_int(p["bandwidth_size"], "bandwidth_size", SIZE_RANGE)
     if p["bandwidth_name"] is not None:
         validate_eip_name(p["bandwidth_name"], "bandwidth_name")
     if p["bandwidth_id"] is not None:
@@ -250,21 +256,57 @@ def find(client, p):
     return found[0] if found else None
 
 
+# What a new EIP gets for a setting the task leaves out.
+ALLOCATION_DEFAULTS = {"type": "5_bgp", "bandwidth_size": 5, "bandwidth_charge_mode": "bandwidth"}
+
+
+def setting(p, name):
+    return ALLOCATION_DEFAULTS[name] if p[name] is None else p[name]
+
+
+def differing_settings(p, eip):
+    """The settings the task gives that an existing EIP of that name does not have (they are never changed)."""
+    shaped = shape_eip(eip)
+    bandwidth = shaped["bandwidth"]
+    # (bandwidth_share_type has a default, so only the bandwidth_id a task gives tells of a wanted shared bandwidth.)
+    have = {"type": shaped["type"], "bandwidth_size": bandwidth["size"], "bandwidth_name": bandwidth["name"],
+            "bandwidth_charge_mode": bandwidth["charge_mode"], "bandwidth_id": bandwidth["id"]}
+    given = [name for name in sorted(have) if p[name] is not None and have[name] is not None]
+    return ["%s %s (it has %s)" % (name, p[name], have[name]) for name in given if p[name] != have[name]]
+
+
+def prediction(module):
+    """The EIP as allocating it would return it: null for what only the allocation tells."""
+    p = module.params
+    if p["bandwidth_share_type"] == "WHOLE":
+        shared = get_bandwidth(module.client, p["bandwidth_id"])
+        bandwidth = dict((k, shared.get(k)) for k in ("id", "name", "size", "charge_mode"))
+    else:
+        bandwidth = {"id": None, "name": p["bandwidth_name"] or p["name"], "size": setting(p, "bandwidth_size"),
+                     "charge_mode": setting(p, "bandwidth_charge_mode")}
+    return {"id": None, "public_ip_address": None, "alias": p["name"], "port_id": None,
+            "status": "DOWN" if p["wait"] else "PENDING_CREATE", "publicip_pool_name": setting(p, "type"),
+            "bandwidth": dict(bandwidth, share_type=p["bandwidth_share_type"])}
+
+
 def present(module, eip, timeout):
     p = module.params
     client = module.client
     if eip is not None:
+        for problem in differing_settings(p, eip):
+            module.module.warn("EIP %s (%s) exists with other settings than asked, which this module does not "
+                               "change: %s; release it (state=absent) and allocate it again to change them"
+                               % (p["name"] or p["id"], eip_label(eip), problem))
         return eip
     if p["bandwidth_share_type"] == "WHOLE":
         bandwidth = {"id": p["bandwidth_id"]}
     else:
-        bandwidth = {"name": p["bandwidth_name"] or p["name"], "size": p["bandwidth_size"],
-                     "charge_mode": p["bandwidth_charge_mode"]}
+        bandwidth = {"name": p["bandwidth_name"] or p["name"], "size": setting(p, "bandwidth_size"),
+                     "charge_mode": setting(p, "bandwidth_charge_mode")}
     if module.check_mode:
         module.result["changed"] = True
-        return {"id": None, "public_ip_address": None, "alias": p["name"], "status": "PENDING_CREATE",
-                "type": p["type"], "bandwidth": dict(bandwidth, share_type=p["bandwidth_share_type"])}
-    created, request_id = allocate_eip(client, p["name"], p["type"], bandwidth)
+        return prediction(module)
+    created, request_id = allocate_eip(client, p["name"], setting(p, "type"), bandwidth)
     module.result["changed"] = True
     module.result["request_ids"].append(request_id)
     if p["wait"]:
@@ -319,7 +361,8 @@ def converge(module):
             after = absent(module, before, holder, timeout)
     shaped_before = shape_eip(before, holder) if before is not None else None
     shaped_after = shape_eip(after, holder if after is before else None) if after is not None else None
-    module.set_diff({"eip": shaped_before}, {"eip": shaped_after})
+    module.set_diff("EIP %s" % (eip_label(before) if before is not None else label), {"eip": shaped_before},
+                    {"eip": shaped_after})
     return {"eip": shaped_after}
 
 
@@ -329,10 +372,10 @@ def main():
             name=dict(type="str"),
             id=dict(type="str"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
-            type=dict(type="str", default="5_bgp"),
-            bandwidth_size=dict(type="int", default=5),
+            type=dict(type="str"),
+            bandwidth_size=dict(type="int"),
             bandwidth_name=dict(type="str"),
-            bandwidth_charge_mode=dict(type="str", choices=["bandwidth", "traffic"], default="bandwidth"),
+            bandwidth_charge_mode=dict(type="str", choices=["bandwidth", "traffic"]),
             bandwidth_share_type=dict(type="str", choices=["PER", "WHOLE"], default="PER"),
             bandwidth_id=dict(type="str"),
             unbind=dict(type="bool", default=False),

@@ -152,7 +152,7 @@ eips:
 from ..module_utils._client import HuaweiCloudError, step, validate_id, validate_ipv4, validate_ref
 from ..module_utils._modelarts import describe_eip_holders, resolve_server, server_device_ids
 from ..module_utils._module import HuaweiCloudModule
-from ..module_utils._vpc import is_free, list_eips, shape_eip, validate_eip_name
+from ..module_utils._vpc import address_key, is_free, list_eips, shape_eip, validate_eip_name
 
 _STATUSES = ("ACTIVE", "DOWN", "ERROR", "BIND_ERROR", "BINDING", "FREEZED", "PENDING_CREATE", "PENDING_DELETE",
              "PENDING_UPDATE", "NOTIFYING", "NOTIFY_DELETE", "ELB", "VPN")
@@ -197,7 +197,7 @@ def gather(module):
         eips = [e for e in eips if is_free(e) == p["free"]]
     holders = describe_eip_holders(client, eips)
     shaped = [shape_eip(e, holders.get(e["id"])) for e in eips]
-    return {"eips": sorted(shaped, key=lambda e: (e["address"] or "", e["id"] or ""))}
+    return {"eips": sorted(shaped, key=lambda e: (address_key(e["address"]), e["id"] or ""))}
 
 
 def main():

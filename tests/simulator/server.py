@@ -360,7 +360,9 @@ def _eip_view(sim, eip, version):
                                    "share_type": eip.get("bandwidth_share_type", "PER"),
                                    "name": eip.get("bandwidth_name"),
                                    "charge_mode": eip.get("bandwidth_charge_mode", "bandwidth")},
-                     "public_border_group": "center", "type": "EIP"})
+                     "public_border_group": "center", "type": "EIP",
+                     # The EIP's line (CreatePublicipOption.type of the v1 allocation).
+                     "publicip_pool_name": eip.get("type", "5_bgp")})
     return base
 
 
@@ -419,6 +421,30 @@ def vpc_v3_list(sim, ctx):
 def vpc_v3_show(sim, ctx, eip_id):
     eip = _eip(sim, ctx, eip_id, ApiError(404, "EIP.7802", "The EIP %s does not exist." % eip_id))
     return Reply(200, {"publicip": _eip_view(sim, eip, "v3"), "request_id": ctx["request_id"]})
+
+
+def vpc_bandwidth_show(sim, ctx, bandwidth_id):
+    """GET /v1/{project_id}/bandwidths/{bandwidth_id} (ShowBandwidth): a shared bandwidth of the seed, or the own
+    (PER) bandwidth of an EIP."""
+    st = sim.state
+    shared = next((b for b in st.bandwidths.values() if b["id"] == bandwidth_id), None)
+    if shared is not None:
+        record = {"id": shared["id"], "name": shared["name"], "size": shared["size"], "share_type": "WHOLE",
+                  "charge_mode": shared.get("charge_mode", "bandwidth")}
+    else:
+        eip = next((e for e in st.publicips.values() if e.get("bandwidth_id") == bandwidth_id
+                    and e["tenant_id"] == ctx["project_id"]), None)
+        if eip is None:
+            raise ApiError(404, "VPC.0501", "Bandwidth %s could not be found." % bandwidth_id, shape="vpc_v1")
+        record = {"id": bandwidth_id, "name": eip.get("bandwidth_name"), "size": eip.get("bandwidth_size", 5),
+                  "share_type": eip.get("bandwidth_share_type", "PER"),
+                  "charge_mode": eip.get("bandwidth_charge_mode", "bandwidth")}
+    holders = [e for e in st.publicips.values() if e.get("bandwidth_id") == bandwidth_id]
+    record.update({"tenant_id": ctx["project_id"], "bandwidth_type": "bgp", "status": "NORMAL",
+                   "billing_info": "", "publicip_info": [
+                       {"publicip_id": e["id"], "publicip_address": e.get("public_ip_address"), "ip_version": 4,
+                        "publicip_type": e.get("type", "5_bgp")} for e in holders]})
+    return Reply(200, {"bandwidth": record})
 
 
 # EIP types a region offers (the SDK's CreatePublicipOption.type; the set depends on the region).
@@ -732,6 +758,7 @@ ROUTES = [
     ("DELETE", r"^/v1/%s/publicips/(?P<eip_id>%s)$" % (P, ID), vpc_delete_eip, "vpc", "project"),
     ("GET", r"^/v3/%s/eip/publicips$" % P, vpc_v3_list, "vpc", "project"),
     ("GET", r"^/v3/%s/eip/publicips/(?P<eip_id>%s)$" % (P, ID), vpc_v3_show, "vpc", "project"),
+    ("GET", r"^/v1/%s/bandwidths/(?P<bandwidth_id>%s)$" % (P, ID), vpc_bandwidth_show, "vpc", "project"),
     ("GET", r"^/v1/%s/subnets$" % P, vpc_subnet_list, "vpc", "project"),
     ("GET", r"^/v1/%s/subnets/(?P<subnet_id>%s)$" % (P, ID), vpc_subnet_show, "vpc", "project"),
     ("GET", r"^/v1/%s/instances$" % P, cdc_list, "clouddc", "project"),

@@ -1,11 +1,16 @@
-"""The supported ansible-core versions, each in a venv of its own (`make matrix`, part of `make test`).
+"""The maintained ansible-core versions, each on its Pythons, in venvs of their own (`make matrix`, part of `make test`).
 
-For every ansible-core the collection declares (galaxy/meta: requires_ansible), a fresh venv with only that
-ansible-core and `requests`, the built tarball installed with that version's ansible-galaxy, and a simulator of
-its own; then: ansible-doc, an ad-hoc bind and its idempotent re-run, both info modules, the inventory plugin
-(ansible-inventory --list), both roles (check mode,
-for real, again) and the provision playbook (check mode, for real, again). Jobs run in parallel. A version whose
-Python is not on this machine is reported loudly as NOT TESTED (and fails the run when HWCLOUD_MATRIX_STRICT=1).
+For every maintained ansible-core (the support policy in README.md; `requires_ansible` in meta/runtime.yml is the
+oldest of them) and every Python of that version's supported range that this machine has, a fresh venv with only
+that ansible-core and `requests`, the built tarball installed with that version's ansible-galaxy, and a simulator
+of its own; then: ansible-doc, an ad-hoc bind and its idempotent re-run, both info modules, the inventory plugin
+(ansible-inventory --list), both roles (check mode, for real, again) and the provision playbook (check mode, for
+real, again). Deprecation warnings are on: one that a job prints fails it (the collection's own content is all
+that these jobs run). Jobs run in parallel.
+
+A version whose Pythons are all missing here is reported loudly as NOT TESTED (and fails the run when
+HWCLOUD_MATRIX_STRICT=1). When the package index offers a pre-release of a newer ansible-core than the matrix
+holds, it runs too, and its result is reported loudly without failing the run.
 """
 
 import concurrent.futures
@@ -23,8 +28,11 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 from simulator.control import SimulatorProcess  # noqa: E402
 
 WORK = os.path.join(ROOT, ".tmp", "matrix")
-# (ansible-core series, the Python it runs on here)
-VERSIONS = [("2.16", "3.11"), ("2.17", "3.11"), ("2.18", "3.11"), ("2.19", "3.11"), ("2.20", "3.12")]
+# The maintained ansible-core series (ansible-core's release and maintenance table) and the Pythons each supports
+# as a controller; each is tested on every one of them this machine has.
+VERSIONS = [("2.19", ("3.11", "3.12", "3.13")), ("2.20", ("3.12", "3.13")), ("2.21", ("3.12", "3.13"))]
+PRERELEASE = re.compile(r"^(\d+)\.(\d+)\.\d+(a|b|rc)\d+$")
+DEPRECATION = re.compile(r"\[DEPRECATION WARNING\]:?(.*)")
 RECAP = re.compile(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)")
 PROVISION_VARS = os.path.join(ROOT, "docs", "examples", "provision-vars.yml")
 ROLES_PLAY = os.path.join(ROOT, "tests", "compat", "roles.yml")
@@ -59,16 +67,46 @@ def build_tarball():
     return os.path.join(dist, [f for f in os.listdir(dist) if f.endswith(".tar.gz")][0])
 
 
+def newest_prerelease(python):
+    """The newest ansible-core pre-release on the package index when its series is newer than the matrix's, else
+    None; a look-up that fails is said and counts as none."""
+    proc = subprocess.run([python, "-m", "pip", "index", "versions", "--pre", "--disable-pip-version-check",
+                           "ansible-core"], capture_output=True, text=True, check=False)
+    found = re.search(r"Available versions: (.*)", proc.stdout)
+    if proc.returncode != 0 or not found:
+        print("matrix: could not look up ansible-core pre-releases on the package index: %s"
+              % (proc.stderr.strip().splitlines() or ["no answer"])[-1])
+        return None
+    newest = found.group(1).split(",")[0].strip()
+    match = PRERELEASE.match(newest)
+    newest_series = max(tuple(int(x) for x in series.split(".")) for series, _ in VERSIONS)
+    if match and (int(match.group(1)), int(match.group(2))) > newest_series:
+        return newest
+    return None
+
+
 class Job:
-    def __init__(self, series, python, tarball):
+    def __init__(self, series, python, tarball, requirement=None, prerelease=False):
         self.series, self.python, self.tarball = series, python, tarball
-        self.dir = os.path.join(WORK, series)
+        self.requirement = requirement or "ansible-core==%s.*" % series
+        self.prerelease = prerelease
+        self.python_version = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                                             capture_output=True, text=True, check=True).stdout.strip()
+        self.name = "%s-py%s" % (series, self.python_version)
+        self.dir = os.path.join(WORK, self.name)
         self.bin = os.path.join(self.dir, "venv", "bin")
         self.rows = []
         self.version = None
+        self.deprecations = []
 
     def sh(self, argv, env=None, check=True):
         proc = subprocess.run(argv, env=env, cwd=self.dir, capture_output=True, text=True, check=False)
+        for stream in (proc.stdout, proc.stderr):
+            for line in stream.splitlines():
+                found = DEPRECATION.search(line)
+                if found:
+                    self.deprecations.append("%s: %s" % (" ".join(os.path.basename(a) for a in argv[:3]),
+                                                         found.group(1).strip()))
         if check and proc.returncode != 0:
             what = " ".join(argv[:4])
             raise RuntimeError("%s failed (rc=%d):\n%s\n%s" % (what, proc.returncode, proc.stdout[-3000:],
@@ -80,7 +118,7 @@ class Job:
         os.makedirs(os.path.join(self.dir, "home"))
         self.sh([self.python, "-m", "venv", os.path.join(self.dir, "venv")])
         self.sh([os.path.join(self.bin, "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                 "ansible-core==%s.*" % self.series, "-r", os.path.join(ROOT, "requirements.txt")])
+                 self.requirement, "-r", os.path.join(ROOT, "requirements.txt")])
         self.sh([os.path.join(self.bin, "ansible-galaxy"), "collection", "install", "--offline", "-p",
                  os.path.join(self.dir, "collections"), self.tarball], env=self.env({}))
         self.version = self.sh([os.path.join(self.bin, "python"), "-c",
@@ -92,7 +130,7 @@ class Job:
                    ANSIBLE_COLLECTIONS_PATH=os.path.join(self.dir, "collections"),
                    ANSIBLE_PYTHON_INTERPRETER=os.path.join(self.bin, "python"), ANSIBLE_NOCOLOR="1",
                    ANSIBLE_LOCAL_TEMP=os.path.join(self.dir, "tmp"), ANSIBLE_RETRY_FILES_ENABLED="0",
-                   ANSIBLE_DEPRECATION_WARNINGS="0")
+                   ANSIBLE_DEPRECATION_WARNINGS="1")
         return env
 
     def scenario(self, name, fn):
@@ -174,21 +212,44 @@ class Job:
             self.scenario("roles: check, apply, check, apply", flow(ROLES_PLAY, []))
             self.scenario("provision: check, apply, check, apply",
                           flow("hwcloud.infra.provision", ["-e", "@" + PROVISION_VARS]))
+
+        def no_deprecation():
+            assert not self.deprecations, "deprecation warnings:\n" + "\n".join(sorted(set(self.deprecations)))
+        self.scenario("no deprecation warning", no_deprecation)
         return self
 
 
+NAMES = ["ansible-doc", "ad-hoc bind + re-run", "info modules", "inventory plugin",
+         "roles: check, apply, check, apply", "provision: check, apply, check, apply", "no deprecation warning"]
+
+
+def check_requires_ansible():
+    """meta/runtime.yml's requires_ansible is the oldest maintained series: an end-of-life floor is refused."""
+    with open(os.path.join(ROOT, "meta", "runtime.yml"), encoding="utf-8") as handle:
+        declared = re.search(r"^requires_ansible:\s*[\"']?([^\"'\n]+)", handle.read(), re.M).group(1).strip()
+    wanted = ">=%s.0" % VERSIONS[0][0]
+    if declared != wanted:
+        sys.exit("matrix: meta/runtime.yml says requires_ansible %r; the oldest maintained ansible-core makes it %r"
+                 % (declared, wanted))
+
+
 def main():
+    check_requires_ansible()
     os.makedirs(WORK, exist_ok=True)
     tarball = build_tarball()
     jobs, missing = [], []
-    for series, python_version in VERSIONS:
-        python = find_python(python_version)
-        if python is None:
-            missing.append((series, python_version))
-        else:
-            jobs.append(Job(series, python, tarball))
+    for series, python_versions in VERSIONS:
+        found = [p for p in (find_python(v) for v in python_versions) if p]
+        if not found:
+            missing.append((series, "/".join(python_versions)))
+        jobs += [Job(series, python, tarball) for python in found]
+    newest_python = max((job.python for job in jobs), key=lambda p: tuple(
+        int(x) for x in os.path.basename(p)[len("python"):].split(".")), default=sys.executable)
+    prerelease = newest_prerelease(newest_python)
+    if prerelease:
+        jobs.append(Job(".".join(prerelease.split(".")[:2]), newest_python, tarball,
+                        requirement="ansible-core==%s" % prerelease, prerelease=True))
     started = time.perf_counter()
-    failures = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
         futures = dict((pool.submit(job.run), job) for job in jobs)
         for future in concurrent.futures.as_completed(futures):
@@ -197,28 +258,35 @@ def main():
                 future.result()
             except Exception as exc:  # pylint: disable=broad-except
                 job.rows.append({"scenario": "install", "ok": False, "seconds": 0, "error": str(exc)})
-    names = ["ansible-doc", "ad-hoc bind + re-run", "info modules", "inventory plugin", "roles: check, apply, check, apply",
-             "provision: check, apply, check, apply"]
     print("\nansible-core version matrix (%s), %.0f s" % (os.path.basename(tarball), time.perf_counter() - started))
-    print("%-10s %-8s " % ("core", "python") + " | ".join(names))
-    results = []
-    for job in sorted(jobs, key=lambda j: j.series):
+    print("%-14s %-7s " % ("core", "python") + " | ".join(NAMES))
+    failures, prerelease_failures, results = [], [], []
+    for job in sorted(jobs, key=lambda j: (j.prerelease, j.series, j.python_version)):
         by_name = dict((r["scenario"], r) for r in job.rows)
         cells = []
-        for name in names:
+        for name in NAMES:
             row = by_name.get(name)
             cells.append(("ok %.0fs" % row["seconds"]) if row and row["ok"] else "FAILED")
-        print("%-10s %-8s " % (job.version or job.series, os.path.basename(job.python)) + " | ".join(
-            c.ljust(len(n)) for c, n in zip(cells, names)))
+        print("%-14s %-7s " % (job.version or job.requirement, job.python_version) + " | ".join(
+            c.ljust(len(n)) for c, n in zip(cells, NAMES)) + ("   (pre-release)" if job.prerelease else ""))
         for row in job.rows:
             if not row["ok"]:
-                failures.append("%s %s: %s" % (job.series, row["scenario"], row["error"]))
-        results.append({"ansible_core": job.version, "python": job.python, "rows": job.rows})
-    for series, python_version in missing:
-        print("!!! ansible-core %s NOT TESTED: no Python %s on this machine (install it, e.g. with pyenv) !!!"
-              % (series, python_version))
+                (prerelease_failures if job.prerelease else failures).append(
+                    "%s on Python %s, %s: %s" % (job.version or job.requirement, job.python_version,
+                                                  row["scenario"], row["error"]))
+        results.append({"ansible_core": job.version, "python": job.python, "prerelease": job.prerelease,
+                        "rows": job.rows})
+    for series, python_versions in missing:
+        print("!!! ansible-core %s NOT TESTED: no Python %s on this machine (install one, e.g. with pyenv) !!!"
+              % (series, python_versions))
+    if prerelease:
+        print("!!! pre-release ansible-core %s (newer than the matrix): %s !!!" % (
+            prerelease, "%d problem(s), listed below; not a failure of this run" % len(prerelease_failures)
+            if prerelease_failures else "every scenario passed"))
     with open(os.path.join(WORK, "results.json"), "w", encoding="utf-8") as handle:
-        json.dump({"results": results, "not_tested": missing}, handle, indent=1)
+        json.dump({"results": results, "not_tested": missing, "prerelease": prerelease}, handle, indent=1)
+    for failure in prerelease_failures:
+        print("\nPRE-RELEASE PROBLEM (not failing the run) " + failure)
     for failure in failures:
         print("\nFAILED " + failure)
     if failures or (missing and os.environ.get("HWCLOUD_MATRIX_STRICT") == "1"):

@@ -77,6 +77,10 @@ def run_module(capsys):
             full.update(sim.connection_options())
         full.update(args)
         full.update(_ansible_check_mode=check_mode, _ansible_diff=diff)
+        # Each run reports its own warnings: ansible-core keeps them in globals of the process.
+        from ansible.module_utils.common import warnings
+        for name in ("_global_warnings", "_global_deprecations"):
+            getattr(warnings, name, {}).clear()
         with patch_module_args(full):
             with pytest.raises(SystemExit):
                 main()

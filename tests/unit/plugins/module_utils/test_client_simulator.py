@@ -421,7 +421,7 @@ def test_wait_for_an_asynchronous_ip_change(sim, make_client):
     assert final["operation_state"] == "modify-ip-succeed"
     assert len(client.sleep.calls) == 2
     # The wait is recorded for the result, and each of its reads was reported as it went.
-    assert [(w["for"], w["attempts"]) for w in client.waits] == [("the IP change", 3)]
+    assert [(w["waited_for"], w["attempts"]) for w in client.waits] == [("the IP change", 3)]
     assert [line.split(" after ")[0] for line in lines] == ["waiting for the IP change: read %d" % n for n in (1, 2, 3)]
     listed = client.get("clouddc", INSTANCES, query={"instance_id": inst["id"]})["instances"][0]
     assert listed["network_interfaces"][0]["ipv4_address"] == "10.0.1.77"

@@ -294,7 +294,7 @@ def test_fresh_bind_is_reads_of_what_it_names_a_write_and_one_verification(sim, 
     assert [e["address"] for e in out["diff"]["after"]["public_ips"]] == sorted(before + ["203.0.113.12"])
     assert out["public_ips"] == out["diff"]["after"]["public_ips"]
     assert len(writes(sim)) == 1
-    assert [(w["attempts"], w["for"].startswith("the EIPs of Lite Server")) for w in out["waits"]] == [(1, True)]
+    assert [(w["attempts"], w["waited_for"].startswith("the EIPs of Lite Server")) for w in out["waits"]] == [(1, True)]
     expected_reads = 4
     assert len(reads(sim)) == expected_reads, [(r["path"], r["query"]) for r in reads(sim)]
     sim.clear_requests()

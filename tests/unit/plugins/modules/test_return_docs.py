@@ -109,3 +109,32 @@ def test_the_checker_finds_an_undocumented_key(name):
     value = [record] if spec[nested]["type"] == "list" else record
     assert undocumented({nested: value}, spec, "") == ["%s%s.surely_not_documented: not documented" % (
         nested, "[0]" if spec[nested]["type"] == "list" else "")]
+
+
+# Names a Jinja2 expression cannot reach with dot notation: its keywords and literals, and the methods of the
+# dicts and lists results are (``result.items`` is the dict method, not the key).
+NOT_DOTTABLE = {"and", "or", "not", "in", "is", "if", "else", "for", "import", "with", "true", "false", "none",
+                "True", "False", "None"} | set(n for n in dir(dict) + dir(list) if not n.startswith("_"))
+
+
+def dot_notation_problems(spec, path=""):
+    problems = []
+    for key, doc in (spec or {}).items():
+        where = "%s.%s" % (path, key) if path else key
+        if not key.isidentifier() or key in NOT_DOTTABLE:
+            problems.append(where)
+        problems += dot_notation_problems((doc or {}).get("contains"), where)
+    return problems
+
+
+@pytest.mark.parametrize("name", ["modelarts_devserver_info", "modelarts_devserver_eip", "modelarts_devserver_eip_batch",
+                                  "cdc_imetal_instance_info", "cdc_imetal_ip", "cdc_imetal_ip_batch", "vpc_eip",
+                                  "vpc_eip_info"])
+def test_every_return_key_works_with_dot_notation(name):
+    module = importlib.import_module(PACKAGE + name)
+    assert dot_notation_problems(yaml.safe_load(module.RETURN)) == []
+
+
+def test_the_dot_notation_check_finds_a_keyword_and_a_method():
+    spec = {"waits": {"contains": {"for": {}}}, "items": {}, "ok_name": {}}
+    assert dot_notation_problems(spec) == ["waits.for", "items"]

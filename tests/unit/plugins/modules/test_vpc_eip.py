@@ -2,6 +2,8 @@
 
 import pytest
 
+from ansible_output import warning_texts
+
 from simulator.control import SEED
 from simulator.state import load_seed
 
@@ -165,3 +167,43 @@ def test_an_existing_bound_eip_reads_the_same_before_and_after(sim, run_module):
     assert out["eip"]["holder"]["type"] == "lite_server" and out["eip"]["holder"]["name"] == "train-a3-04"
     # The holder is read once: one listing of the Lite Servers.
     assert len([r for r in sim.requests() if r["path"].endswith("/dev-servers/all")]) == 1
+
+
+# What only the allocation itself can tell: check mode predicts them as null.
+UNKNOWABLE = ("id", "address", "created_at", "updated_at")
+
+
+@pytest.mark.parametrize("args", [
+    {"name": "predicted-01"},
+    {"name": "predicted-02", "bandwidth_size": 10, "bandwidth_charge_mode": "traffic", "bandwidth_name": "bw-02"},
+    {"name": "predicted-03", "bandwidth_share_type": "WHOLE", "bandwidth_id": "from-seed"},
+])
+def test_the_check_mode_prediction_is_the_result(sim, run_module, args):
+    if args.get("bandwidth_id") == "from-seed":
+        args = dict(args, bandwidth_id=sim.state()["bandwidths"][0]["id"])
+    predicted = run_module(eip_main, sim, args, check_mode=True, diff=True)
+    result = run_module(eip_main, sim, args, diff=True)
+    assert not result.get("failed"), result["msg"]
+    assert all(predicted["eip"][key] is None for key in UNKNOWABLE)
+    if args.get("bandwidth_share_type") != "WHOLE":
+        # An own bandwidth's id comes with the allocation.
+        assert predicted["eip"]["bandwidth"].pop("id") is None and result["eip"]["bandwidth"].pop("id")
+    known = dict((k, v) for k, v in result["eip"].items() if k not in UNKNOWABLE)
+    assert dict((k, v) for k, v in predicted["eip"].items() if k not in UNKNOWABLE) == known
+    assert predicted["diff"]["after"]["eip"]["name"] == result["diff"]["after"]["eip"]["name"]
+    assert predicted["changed"] is result["changed"] is True
+
+
+@pytest.mark.parametrize("change,warned", [
+    ({"bandwidth_size": 20}, "bandwidth_size 20"),
+    ({"type": "5_sbgp"}, "type 5_sbgp"),
+    ({"bandwidth_charge_mode": "traffic"}, "bandwidth_charge_mode traffic"),
+])
+def test_a_differing_setting_of_an_existing_eip_warns_and_changes_nothing(sim, run_module, change, warned):
+    run_module(eip_main, sim, {"name": "settled-01", "bandwidth_size": 5})
+    sim.clear_requests()
+    out = run_module(eip_main, sim, dict({"name": "settled-01", "bandwidth_size": 5}, **change))
+    assert out["changed"] is False and not writes(sim)
+    assert any(warned in w and "settled-01" in w for w in warning_texts(out)), warning_texts(out)
+    quiet = run_module(eip_main, sim, {"name": "settled-01", "bandwidth_size": 5})
+    assert warning_texts(quiet) == []
