@@ -16,11 +16,11 @@ export ANSIBLE_LOCAL_TEMP := $(TMP)/ansible-local
 export ANSIBLE_HOME := $(TMP)/ansible-home
 export PATH := $(BIN):$(PATH)
 
-.PHONY: test demo sim sim-stop ee-context matrix readme-check docsite perf venv runtime collection-tree collection units integration molecule sanity lint docs docs-check changelog-lint build-check clean
+.PHONY: test demo sim sim-stop ee-context matrix readme-check docsite perf venv runtime collection-tree collection units integration molecule sanity lint docs docs-check changelog-lint build-check galaxy-importer clean
 
 test:
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory venv collection units integration molecule sanity lint docs-check docsite changelog-lint build-check matrix readme-check; \
+	$(MAKE) --no-print-directory venv collection units integration molecule sanity lint docs-check docsite changelog-lint build-check galaxy-importer matrix readme-check; \
 	echo "make test: all checks passed in $$(( $$(date +%s) - start )) s"
 
 venv: $(VENV)/.installed
@@ -112,6 +112,10 @@ changelog-lint: venv
 
 build-check: venv
 	bash tests/tools/build-check.sh
+
+# Galaxy's importer on the built tarball with ansible-doc, ansible-lint and flake8: any warning fails.
+galaxy-importer: venv
+	bash tests/tools/galaxy-importer.sh
 
 # The execution environment's build context with the collection built from this checkout (no container engine
 # needed): extensions/ee/execution-environment-local.yml; build the image from .tmp/ee/context with podman/docker.

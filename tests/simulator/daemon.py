@@ -18,26 +18,33 @@ from .control import SimulatorProcess
 
 
 def start(state_dir, tls):
+    """Start a simulator whose details go to DIR/hwsim.json; one already running there is stopped first (its state
+    is lost). Returns (info, the replaced simulator's info or None)."""
     os.makedirs(state_dir, exist_ok=True)
     path = os.path.join(state_dir, "hwsim.json")
-    if os.path.exists(path):
-        stop(state_dir)
+    replaced = stop(state_dir)
     sim = SimulatorProcess(tls=tls)
     sim.start()
     info = {"url": sim.url, "pid": sim.proc.pid, "ca_file": sim.ca_file, "auth": sim.connection_options()}
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(info, handle, indent=1)
-    print(json.dumps({"url": sim.url, "pid": sim.proc.pid}))
+    return info, replaced
 
 
 def stop(state_dir):
+    """Stop the simulator DIR/hwsim.json names; returns its info when one was running, else None."""
     path = os.path.join(state_dir, "hwsim.json")
     if not os.path.exists(path):
-        return
+        return None
     with open(path, encoding="utf-8") as handle:
-        pid = json.load(handle)["pid"]
+        info = json.load(handle)
+    pid = info["pid"]
     try:
         os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        os.remove(path)
+        return None
+    try:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             os.kill(pid, 0)
@@ -46,6 +53,7 @@ def stop(state_dir):
     except ProcessLookupError:
         pass
     os.remove(path)
+    return info
 
 
 def main(argv=None):
@@ -55,9 +63,12 @@ def main(argv=None):
     parser.add_argument("--tls", action="store_true")
     args = parser.parse_args(argv)
     if args.action == "start":
-        start(args.state_dir, args.tls)
+        info, replaced = start(args.state_dir, args.tls)
+        if replaced:
+            print("simulator: replaced the one at %s (pid %d); its state is gone" % (replaced["url"], replaced["pid"]))
+        print("simulator: listening at %s (pid %d)" % (info["url"], info["pid"]))
     else:
-        stop(args.state_dir)
+        print("simulator: stopped" if stop(args.state_dir) else "simulator: none was running")
     return 0
 
 

@@ -13,13 +13,17 @@ for cache in "${caches[@]}"; do
     fi
   done
 done
+# ansible-navigator's playbook artifacts and log, as a run from the checkout without its settings leaves them.
+for f in "$root/playbooks/provision-artifact-2026-01-01T00:00:00.000000+00:00.json" "$root/ansible-navigator.log"; do
+  if [ ! -e "$f" ]; then echo '{}' > "$f" && planted+=("$f"); fi
+done
 cleanup() { rm -rf "$work"; for p in "${planted[@]}"; do rm -rf "$p"; done; }
 trap cleanup EXIT
 cd "$root"
 ansible-galaxy collection build --force --output-path "$work/dist" . >/dev/null
 tarball=$(ls "$work"/dist/hwcloud-infra-*.tar.gz)
 # The tarball must not carry local build and test outputs, nor any test or tool cache at any depth.
-if tar -tzf "$tarball" | grep -E '(^|/)(\.venv|\.tmp|tests/output|docsite|\.git|__pycache__|\.hypothesis|\.pytest_cache|\.mypy_cache|\.ruff_cache|\.tox|\.cache|\.coverage|htmlcov)(/|$)|\.pyc$'; then
+if tar -tzf "$tarball" | grep -E '(^|/)(\.venv|\.tmp|tests/output|docsite|\.git|__pycache__|\.hypothesis|\.pytest_cache|\.mypy_cache|\.ruff_cache|\.tox|\.cache|\.coverage|htmlcov|ansible-navigator\.(log|yml))(/|$)|\.pyc$|-artifact-[^/]*\.json$'; then
   echo "build-check: the tarball contains local build or test outputs (listed above)" >&2
   exit 1
 fi

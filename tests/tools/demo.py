@@ -1,4 +1,6 @@
-"""The demo: start the simulator, run playbooks/demo.yml twice (the second run must change nothing), stop."""
+"""The demo: start the simulator, run playbooks/demo.yml twice (the second run must change nothing), stop.
+
+The demo asks for the iMetal part too (``demo_imetal_instance``), which the playbook does only when asked."""
 
 import os
 import re
@@ -12,7 +14,8 @@ from simulator.control import SimulatorProcess  # noqa: E402
 
 
 def play(env, playbook):
-    proc = subprocess.run(["ansible-playbook", "-i", "localhost,", "-c", "local", playbook], env=env, cwd=ROOT,
+    proc = subprocess.run(["ansible-playbook", "-i", "localhost,", "-c", "local", playbook,
+                           "-e", "demo_imetal_instance=gpu-node-02", "-e", "demo_imetal_address=10.0.1.42"], env=env, cwd=ROOT,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     print(proc.stdout)
     recap = re.search(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", proc.stdout)

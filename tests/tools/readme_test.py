@@ -3,7 +3,9 @@
 Every ```bash block of README.md runs, except one preceded by ``<!-- readme-test: skip (why) -->``. The first block
 (the first hour: demo, simulator, ad-hoc commands, provisioning, simulator stopped) runs exactly as written; a later
 block uses the simulator the first hour showed, so it runs between ``make sim`` / ``source .tmp/sim/env.sh`` and
-``make sim-stop``. Fails on any command's failure, and checks what the first hour must show.
+``make sim-stop``, except one that the README says to paste "In a new shell", which runs in a shell of its own with
+nothing but HOME and the system's PATH. HOME is a directory of the test's own. Fails on any command's failure, and
+checks what the first hour must show.
 """
 
 import os
@@ -15,6 +17,8 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BLOCK = re.compile(r"(<!-- readme-test: skip[^>]*-->\s*\n)?```bash\n(.*?)```", re.S)
+# A block the README introduces with "In a new shell" runs in one.
+NEW_SHELL = re.compile(r"In a new shell[^\n]*(?:\n[^\n`]+)*\n\n$")
 # What the first hour must show besides every command succeeding.
 EXPECTED = [
     (r"demo: first run changed=\d+, second run changed=0", "the demo converges, then changes nothing"),
@@ -25,26 +29,39 @@ EXPECTED = [
      "ansible-doc finds the module"),
     (r"localhost\s*: ok=\d+\s+changed=[1-9]", "provision reports a change"),
     (r"simulator: stopped", "make sim-stop stops it"),
+    (r"simulator environment left", "hwsim_leave takes the simulator's variables back"),
+    (r"hwcloud\.infra\.cdc_imetal_instance_info\s+List", "the collection installed in a new shell lists its modules"),
 ]
 
 
 def blocks(text):
-    found = [(bool(skip), body) for skip, body in BLOCK.findall(text)]
-    if not found or found[0][0]:
+    """(new_shell, body) of every block that runs, in order."""
+    found = []
+    for match in BLOCK.finditer(text):
+        if not match.group(1):
+            found.append((bool(NEW_SHELL.search(text[:match.start()][-600:])), match.group(2)))
+    if not found or not BLOCK.search(text) or BLOCK.search(text).group(1):
         sys.exit("README.md: the first ```bash block (the first hour) must run")
-    return [body for skip, body in found if not skip]
+    return found
 
 
-def script(bodies):
-    lines = ["set -euo pipefail", "set -x", bodies[0]]
-    for body in bodies[1:]:
-        lines += ["make sim", "source .tmp/sim/env.sh", body, "make sim-stop"]
+def script(found, work):
+    lines = ["set -euo pipefail", 'export HWREADME_PATH="$PATH"', "set -x", found[0][1]]
+    for index, (new_shell, body) in enumerate(found[1:], 1):
+        if new_shell:
+            path = os.path.join(work, "block-%d.sh" % index)
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(body)
+            lines.append('env -i HOME="$HOME" PATH="$HWREADME_PATH" bash -euxo pipefail %s' % path)
+        else:
+            lines += ["make sim", "source .tmp/sim/env.sh", body, "make sim-stop"]
     return "\n".join(lines) + "\n"
 
 
 def main():
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
-        bodies = blocks(handle.read())
+        found = blocks(handle.read())
+    bodies = [body for _new, body in found]
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
                            text=True, check=True).stdout
     if dirty:
@@ -59,7 +76,11 @@ def main():
         # the package index the demo installs from.
         env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
                                       if not p.startswith(ROOT))
-        proc = subprocess.run(["bash", "-c", script(bodies)], cwd=clone, env=env, stdout=subprocess.PIPE,
+        # A home of its own (what the README installs under ~ stays in the test), pip's cache kept.
+        env.setdefault("PIP_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "pip"))
+        env["HOME"] = os.path.join(work, "home")
+        os.makedirs(env["HOME"])
+        proc = subprocess.run(["bash", "-c", script(found, work)], cwd=clone, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, timeout=1500, check=False)
         # What a terminal shows, without its colour codes (ansible-doc prints them even into a pipe).
         output = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout)

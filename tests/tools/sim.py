@@ -22,6 +22,11 @@ from simulator import daemon  # noqa: E402
 from simulator.control import SimulatorProcess  # noqa: E402
 
 
+# ansible-core's warnings about the implicit localhost (no inventory given), which every ad-hoc command of the
+# first hour would print.
+QUIET = {"ANSIBLE_LOCALHOST_WARNING": "False", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False"}
+
+
 def environment(info):
     """The variables env.sh exports: the same HW_* variables the tests use (SimulatorProcess.ansible_env)."""
     sim = SimulatorProcess()
@@ -29,20 +34,37 @@ def environment(info):
     env = sim.ansible_env(base={})
     venv_bin = os.path.join(ROOT, ".venv", "bin")
     env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"),
-               ANSIBLE_PYTHON_INTERPRETER=os.path.join(venv_bin, "python"))
+               ANSIBLE_PYTHON_INTERPRETER=os.path.join(venv_bin, "python"), **QUIET)
     return env, venv_bin
 
 
-def start():
-    daemon.start(STATE_DIR, tls=False)
-    with open(os.path.join(STATE_DIR, "hwsim.json"), encoding="utf-8") as handle:
-        info = json.load(handle)
-    env, venv_bin = environment(info)
-    lines = ["# Written by `make sim`: source it to point ansible at the simulator (%s)." % info["url"]]
+LEAVE = "hwsim_leave"
+
+
+def env_script(info, env, venv_bin):
+    """env.sh: the exports, and a shell function that takes them back (and the venv off PATH)."""
+    lines = ["# Written by `make sim`: source it to point ansible at the simulator (%s)." % info["url"],
+             "# `%s` takes every variable below back (the simulator's environment, not the simulator)." % LEAVE]
     lines += ["export %s=%s" % (name, shlex.quote(value)) for name, value in sorted(env.items())]
     lines.append('export PATH=%s:"$PATH"' % shlex.quote(venv_bin))
+    lines.append("%s() {" % LEAVE)
+    lines.append("  unset %s" % " ".join(sorted(env)))
+    lines.append('  PATH=$(printf %%s "$PATH" | tr : "\\n" | grep -vxF %s | paste -sd: -)' % shlex.quote(venv_bin))
+    lines.append("  unset -f %s" % LEAVE)
+    lines.append('  echo "simulator environment left: HW_* and ANSIBLE_* variables unset, %s off PATH"'
+                 % os.path.relpath(venv_bin, ROOT))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def start():
+    info, replaced = daemon.start(STATE_DIR, tls=False)
+    env, venv_bin = environment(info)
     with open(ENV_FILE, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
+        handle.write(env_script(info, env, venv_bin))
+    if replaced:
+        print("simulator: replaced the simulator that was running at %s (pid %d); its state is gone"
+              % (replaced["url"], replaced["pid"]))
     print("simulator: listening at %s (pid %d)" % (info["url"], info["pid"]))
     print("simulator: %s sets %s and PATH" % (os.path.relpath(ENV_FILE, ROOT), ", ".join(sorted(env))))
     print("simulator: now run   source %s" % os.path.relpath(ENV_FILE, ROOT))
@@ -50,10 +72,12 @@ def start():
 
 
 def stop():
-    daemon.stop(STATE_DIR)
+    was = daemon.stop(STATE_DIR)
     if os.path.exists(ENV_FILE):
         os.remove(ENV_FILE)
-    print("simulator: stopped")
+    print("simulator: stopped" if was else "simulator: none was running")
+    print("simulator: in a shell that sourced .tmp/sim/env.sh, run   %s   to leave its environment "
+          "(or open a new shell)" % LEAVE)
 
 
 if __name__ == "__main__":
