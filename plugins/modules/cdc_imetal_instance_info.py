@@ -48,7 +48,7 @@ seealso:
 EXAMPLES = r"""
 - name: Every iMetal instance
   hwcloud.infra.cdc_imetal_instance_info:
-    region: cn-south-1
+    region: ap-southeast-3
   register: imetal
 
 - name: Primary addresses of the running instances

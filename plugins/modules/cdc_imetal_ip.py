@@ -99,7 +99,7 @@ seealso:
 EXAMPLES = r"""
 - name: Give both NICs of gpu-node-01 fixed addresses
   hwcloud.infra.cdc_imetal_ip:
-    region: cn-south-1
+    region: ap-southeast-3
     instance: gpu-node-01
     nics:
       - subnet_id: 6494193b-2eed-5d40-8363-241c4d0c663c
@@ -116,12 +116,25 @@ EXAMPLES = r"""
       - subnet_id: 286966f0-5638-543c-a1a5-361923d9bb43
     wait_timeout: 900
 
-- name: Start the change on many instances without waiting, then wait with the info module
+- name: Start the change on several instances without waiting (the batch module does this in one task)
   hwcloud.infra.cdc_imetal_ip:
     instance: "{{ item.name }}"
     nics: "{{ item.nics }}"
     wait: false
-  loop: "{{ imetal_plan }}"
+  loop:
+    - {name: batch-node-01, nics: [{subnet_id: 286966f0-5638-543c-a1a5-361923d9bb43, ip_address: 172.16.0.101}]}
+    - {name: batch-node-02, nics: [{subnet_id: 286966f0-5638-543c-a1a5-361923d9bb43, ip_address: 172.16.0.102}]}
+  loop_control:
+    label: "{{ item.name }}"
+
+- name: Then wait until both changes have ended
+  hwcloud.infra.cdc_imetal_instance_info:
+    name: "{{ item }}"
+  register: started
+  until: started.instances | map(attribute='operation_state') | select('eq', 'modify-ip-processing') | list == []
+  retries: 60
+  delay: 2
+  loop: [batch-node-01, batch-node-02]
 
 # Ad hoc, with the credentials in HW_REGION_NAME, HW_ACCESS_KEY and HW_SECRET_KEY:
 #   ansible localhost -m hwcloud.infra.cdc_imetal_ip \

@@ -81,7 +81,7 @@ seealso:
 EXAMPLES = r"""
 - name: Re-address a rack of iMetal nodes
   hwcloud.infra.cdc_imetal_ip_batch:
-    region: cn-south-1
+    region: ap-southeast-3
     instances:
       - instance: gpu-node-01
         nics:

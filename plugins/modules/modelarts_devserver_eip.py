@@ -99,37 +99,31 @@ EXAMPLES = r"""
     server: train-a3-01
     public_ip: 203.0.113.11
 
-- name: Credentials once for the whole play (or from HW_* environment variables, as AWX injects them)
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/hwcloud.infra.huaweicloud:
-      region: ap-southeast-3
-      access_key: "{{ hw_access_key }}"
-      secret_key: "{{ hw_secret_key }}"
-  tasks:
-    - name: Make this EIP the only one of the server, taking it from another Lite Server if needed
-      hwcloud.infra.modelarts_devserver_eip:
-        server: ac9bc553-8e1b-5588-b4f8-6892b4ea1d3e
-        public_ip: 52b5a058-cfd6-5322-89d2-f8c586263442
-        exclusive: true
-        allow_rebind: true
-      register: bound
+- name: Make this EIP the only one of the server (both by id), taking it from another Lite Server if needed
+  hwcloud.infra.modelarts_devserver_eip:
+    server: ac9bc553-8e1b-5588-b4f8-6892b4ea1d3e
+    public_ip: 52b5a058-cfd6-5322-89d2-f8c586263442
+    exclusive: true
+    allow_rebind: true
+  register: bound
 
-    - name: Show the public address
-      ansible.builtin.debug:
-        msg: "{{ bound.server.name }} is reachable at {{ bound.public_ips | map(attribute='address') | join(', ') }}"
+- name: Show the public address
+  ansible.builtin.debug:
+    msg: "{{ bound.server.name }} is reachable at {{ bound.public_ips | map(attribute='address') | join(', ') }}"
 
-    - name: Unbind one EIP if it is bound
-      hwcloud.infra.modelarts_devserver_eip:
-        server: train-a3-01
-        public_ip: 203.0.113.11
-        state: absent
+- name: Unbind one EIP if it is bound
+  hwcloud.infra.modelarts_devserver_eip:
+    server: train-a3-04
+    public_ip: 203.0.113.40
+    state: absent
 
-    - name: Unbind every EIP of a server
-      hwcloud.infra.modelarts_devserver_eip:
-        server: train-a3-02
-        state: absent
+- name: Unbind every EIP of a server
+  hwcloud.infra.modelarts_devserver_eip:
+    server: train-a3-02
+    state: absent
+
+# Credentials once for a whole play: module_defaults for group/hwcloud.infra.huaweicloud (see the authentication
+# guide), or the HW_* environment variables, as AWX injects them.
 
 # Ad hoc, with the credentials in HW_REGION_NAME, HW_ACCESS_KEY and HW_SECRET_KEY:
 #   ansible localhost -m hwcloud.infra.modelarts_devserver_eip -a 'server=train-a3-01 public_ip=203.0.113.11'

@@ -109,16 +109,15 @@ EXAMPLES = r"""
 - name: Any EIP for each server - kept when it has one, else the one named after it, else a new one
   hwcloud.infra.modelarts_devserver_eip_batch:
     bindings:
-      - {server: train-a3-01, public_ip: auto}
-      - {server: train-a3-02, public_ip: auto}
+      - {server: infer-a3-05, public_ip: auto}
+      - {server: shared-a3-06, public_ip: auto}
     auto_eip:
       bandwidth_size: 10
 
-- name: Take the EIPs of two servers away
+- name: Take the EIPs of a server away
   hwcloud.infra.modelarts_devserver_eip_batch:
     bindings:
-      - {server: train-a3-01, state: absent}
-      - {server: train-a3-02, state: absent}
+      - {server: train-a3-04, state: absent}
 """
 
 RETURN = r"""

@@ -102,14 +102,15 @@ EXAMPLES = r"""
     bandwidth_share_type: WHOLE
     bandwidth_id: 88fc946c-64b6-5dcb-8ba4-050fbfe19bfa
 
-- name: Bind it to a Lite Server
+- name: Bind it to a Lite Server (in check mode an EIP still to be allocated has no address yet)
   hwcloud.infra.modelarts_devserver_eip:
     server: train-a3-01
     public_ip: "{{ web_eip.eip.address }}"
+  when: web_eip.eip.address is not none
 
-- name: Release it, unbinding it from its Lite Server first
+- name: Release an EIP, unbinding it from its Lite Server first if it is bound
   hwcloud.infra.vpc_eip:
-    name: web-01
+    name: free-08
     state: absent
     unbind: true
 """
