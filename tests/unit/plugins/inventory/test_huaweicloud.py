@@ -164,3 +164,22 @@ def test_a_nameless_resource_is_not_named_by_an_address_under_the_name_preferenc
     out = subprocess.run([sys.executable, "-c", NAME_HOSTS, json.dumps(preference)], env=env, capture_output=True,
                          text=True, check=True).stdout
     assert json.loads(out) == names
+
+
+def test_the_clouds_values_are_never_templated(sim, tmp_path):
+    """A tag value that reads like a template reaches a play as text (ansible-core's data tagging: untrusted)."""
+    seed = load_seed(SEED)
+    node = next(i for i in seed["instances"] if i["name"] == "gpu-node-01")
+    node["tags"] = [{"key": "role", "value": "{{ 6 * 7 }}{{ lookup('ansible.builtin.env', 'HOME') }}"}]
+    sim.reset(seed)
+    (tmp_path / "fleet.huaweicloud.yml").write_text("plugin: hwcloud.infra.huaweicloud\nservices: [clouddc]\n"
+                                                    "filters: {name: gpu-node-01}\n")
+    (tmp_path / "play.yml").write_text(
+        "- hosts: hwcloud_imetal\n  connection: local\n  gather_facts: false\n  tasks:\n"
+        "    - ansible.builtin.debug:\n        msg: \"role={{ hwcloud_tags.role }}\"\n")
+    proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", str(tmp_path / "fleet.huaweicloud.yml"),
+                           str(tmp_path / "play.yml")], env=env_of(sim, tmp_path), capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "role={{ 6 * 7 }}{{ lookup('ansible.builtin.env', 'HOME') }}" in proc.stdout
+    assert "role=42" not in proc.stdout
