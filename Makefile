@@ -16,11 +16,11 @@ export ANSIBLE_LOCAL_TEMP := $(TMP)/ansible-local
 export ANSIBLE_HOME := $(TMP)/ansible-home
 export PATH := $(BIN):$(PATH)
 
-.PHONY: test demo sim sim-stop ee-context matrix readme-check docsite perf venv runtime collection-tree collection units integration molecule sanity lint docs docs-check changelog-lint build-check galaxy-importer clean
+.PHONY: test demo sim sim-stop ee-context matrix readme-check docsite perf venv runtime collection-tree collection units integration molecule sanity lint docs docs-check changelog-lint build-check galaxy-importer testing-guide clean
 
 test:
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory venv collection units integration molecule sanity lint docs-check docsite changelog-lint build-check galaxy-importer matrix readme-check; \
+	$(MAKE) --no-print-directory venv collection units integration molecule sanity lint docs-check docsite changelog-lint build-check galaxy-importer testing-guide matrix readme-check; \
 	echo "make test: all checks passed in $$(( $$(date +%s) - start )) s"
 
 venv: $(VENV)/.installed
@@ -112,6 +112,11 @@ changelog-lint: venv
 
 build-check: venv
 	bash tests/tools/build-check.sh
+
+# docs/testing-your-playbooks.md as written: the plain playbook test and the molecule scenario of
+# docs/examples/testing, with the built tarball installed into a fresh venv.
+testing-guide: venv
+	$(BIN)/python tests/tools/testing_guide.py
 
 # Galaxy's importer on the built tarball with ansible-doc, ansible-lint and flake8: any warning fails.
 galaxy-importer: venv

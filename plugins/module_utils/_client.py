@@ -47,7 +47,7 @@ except ImportError as _import_error:  # pragma: no cover - depends on the contro
 from ..module_utils import _signer
 from ..module_utils._signer import find_header
 
-COLLECTION_VERSION = "0.2.0"
+COLLECTION_VERSION = "0.3.0"
 USER_AGENT = "hwcloud.infra/%s" % COLLECTION_VERSION
 
 SERVICES = ("iam", "modelarts", "clouddc", "vpc")

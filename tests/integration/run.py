@@ -17,8 +17,9 @@ TESTS = os.path.dirname(HERE)
 ROOT = os.path.dirname(TESTS)
 TARGETS = os.path.join(HERE, "targets")
 sys.path.insert(0, TESTS)
+sys.path.insert(0, os.path.join(ROOT, "extensions", "simulator"))
 
-from simulator.control import SimulatorProcess  # noqa: E402
+from hwsim.control import SimulatorProcess  # noqa: E402
 
 
 def discover(names):

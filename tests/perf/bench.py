@@ -20,11 +20,12 @@ import tracemalloc
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "extensions", "simulator"))
 sys.path.insert(0, os.path.join(ROOT, ".tmp", "collections"))
 
-from simulator.control import SimulatorProcess  # noqa: E402
-from simulator.seedinfo import AK, PROJECT_ID, SK  # noqa: E402
-from simulator.state import load_seed  # noqa: E402
+from hwsim.control import SimulatorProcess  # noqa: E402
+from hwsim.seedinfo import AK, PROJECT_ID, SK  # noqa: E402
+from hwsim.state import load_seed  # noqa: E402
 
 from ansible_collections.hwcloud.infra.plugins.module_utils import _signer  # noqa: E402
 from ansible_collections.hwcloud.infra.plugins.module_utils._client import Client  # noqa: E402
@@ -106,7 +107,7 @@ def bench_round_trip(sim, count):
 
 
 def fleet_seed(servers):
-    seed = load_seed(os.path.join(ROOT, "tests", "simulator", "seed.json"))
+    seed = load_seed(os.path.join(ROOT, "extensions", "simulator", "hwsim", "seed.json"))
     template = seed["dev_servers"][0]
     fleet = []
     for index in range(servers):
@@ -177,7 +178,7 @@ FORKS = 25
 
 def fleet_scale_seed(servers, instances=0):
     """``servers`` RUNNING A3 Lite Servers with as many free EIPs, and ``instances`` running iMetal instances."""
-    seed = load_seed(os.path.join(ROOT, "tests", "simulator", "seed.json"))
+    seed = load_seed(os.path.join(ROOT, "extensions", "simulator", "hwsim", "seed.json"))
     template = next(s for s in seed["dev_servers"] if s["name"] == "infer-a3-05")
     eip_template = next(e for e in seed["publicips"] if e["alias"] == "free-01")
     seed["dev_servers"], seed["publicips"] = [], []

@@ -8,9 +8,9 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "extensions", "simulator"))
 
-from simulator.control import SimulatorProcess  # noqa: E402
+from hwsim.control import SimulatorProcess  # noqa: E402
 
 
 def play(env, playbook):

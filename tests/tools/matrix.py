@@ -23,9 +23,9 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "extensions", "simulator"))
 
-from simulator.control import SimulatorProcess  # noqa: E402
+from hwsim.control import SimulatorProcess  # noqa: E402
 
 WORK = os.path.join(ROOT, ".tmp", "matrix")
 # The maintained ansible-core series (ansible-core's release and maintenance table) and the Pythons each supports

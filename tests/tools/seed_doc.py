@@ -5,19 +5,19 @@ import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SEED = os.path.join(ROOT, "tests", "simulator", "seed.json")
+SEED = os.path.join(ROOT, "extensions", "simulator", "hwsim", "seed.json")
 DOC = os.path.join(ROOT, "docs", "simulator.md")
 
 HEAD = """# The bundled simulator
 
-`make sim` starts the Huawei Cloud API simulator (`tests/simulator`) on 127.0.0.1 and a free port and writes
+`make sim` starts the Huawei Cloud API simulator (`extensions/simulator`) on 127.0.0.1 and a free port and writes
 `.tmp/sim/env.sh`; `source .tmp/sim/env.sh` points `ansible`, `ansible-playbook` and `ansible-doc` at it and at
 this checkout's collection; `make sim-stop` stops it. `make demo` runs `playbooks/demo.yml` against a simulator of
-its own. Every start begins from the same seed (`tests/simulator/seed.json`), listed below (this page is generated
+its own. Every start begins from the same seed (`extensions/simulator/hwsim/seed.json`), listed below (this page is generated
 from it): the examples in the README and in these docs use these names, so they show real plans and results.
 
 Region `%(region)s`, project `%(project)s`. The connection variables come from `env.sh`; the
-simulator also accepts IAM password login (`tests/simulator/seedinfo.py` holds its simulator-only credentials).
+simulator also accepts IAM password login (`extensions/simulator/hwsim/seedinfo.py` holds its simulator-only credentials).
 """
 
 

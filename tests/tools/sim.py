@@ -8,60 +8,30 @@ collection: the HW_* connection variables (the simulator's own region, access ke
 path, the venv's Python. Source it in your shell; its values are printed by name only.
 """
 
-import json
 import os
-import shlex
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STATE_DIR = os.path.join(ROOT, ".tmp", "sim")
 ENV_FILE = os.path.join(STATE_DIR, "env.sh")
-sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "extensions", "simulator"))
 
-from simulator import daemon  # noqa: E402
-from simulator.control import SimulatorProcess  # noqa: E402
-
-
-# ansible-core's warnings about the implicit localhost (no inventory given), which every ad-hoc command of the
-# first hour would print.
-QUIET = {"ANSIBLE_LOCALHOST_WARNING": "False", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False"}
+from hwsim import daemon  # noqa: E402
 
 
 def environment(info):
-    """The variables env.sh exports: the same HW_* variables the tests use (SimulatorProcess.ansible_env)."""
-    sim = SimulatorProcess()
-    sim.url, sim.ca_file = info["url"], info.get("ca_file")
-    env = sim.ansible_env(base={})
+    """env.sh's variables: the simulator's (hwsim.daemon.shell_env), this checkout's collection, the venv's Python."""
     venv_bin = os.path.join(ROOT, ".venv", "bin")
-    env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"),
-               ANSIBLE_PYTHON_INTERPRETER=os.path.join(venv_bin, "python"), **QUIET)
+    env = daemon.shell_env(info, {"ANSIBLE_COLLECTIONS_PATH": os.path.join(ROOT, ".tmp", "collections"),
+                                  "ANSIBLE_PYTHON_INTERPRETER": os.path.join(venv_bin, "python")})
     return env, venv_bin
-
-
-LEAVE = "hwsim_leave"
-
-
-def env_script(info, env, venv_bin):
-    """env.sh: the exports, and a shell function that takes them back (and the venv off PATH)."""
-    lines = ["# Written by `make sim`: source it to point ansible at the simulator (%s)." % info["url"],
-             "# `%s` takes every variable below back (the simulator's environment, not the simulator)." % LEAVE]
-    lines += ["export %s=%s" % (name, shlex.quote(value)) for name, value in sorted(env.items())]
-    lines.append('export PATH=%s:"$PATH"' % shlex.quote(venv_bin))
-    lines.append("%s() {" % LEAVE)
-    lines.append("  unset %s" % " ".join(sorted(env)))
-    lines.append('  PATH=$(printf %%s "$PATH" | tr : "\\n" | grep -vxF %s | paste -sd: -)' % shlex.quote(venv_bin))
-    lines.append("  unset -f %s" % LEAVE)
-    lines.append('  echo "simulator environment left: HW_* and ANSIBLE_* variables unset, %s off PATH"'
-                 % os.path.relpath(venv_bin, ROOT))
-    lines.append("}")
-    return "\n".join(lines) + "\n"
 
 
 def start():
     info, replaced = daemon.start(STATE_DIR, tls=False)
     env, venv_bin = environment(info)
     with open(ENV_FILE, "w", encoding="utf-8") as handle:
-        handle.write(env_script(info, env, venv_bin))
+        handle.write(daemon.env_script(info, env, venv_bin, written_by="`make sim`"))
     if replaced:
         print("simulator: replaced the simulator that was running at %s (pid %d); its state is gone"
               % (replaced["url"], replaced["pid"]))
@@ -77,7 +47,7 @@ def stop():
         os.remove(ENV_FILE)
     print("simulator: stopped" if was else "simulator: none was running")
     print("simulator: in a shell that sourced .tmp/sim/env.sh, run   %s   to leave its environment "
-          "(or open a new shell)" % LEAVE)
+          "(or open a new shell)" % daemon.LEAVE)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,14 @@ COLLECTIONS = os.path.join(ROOT, ".tmp", "collections")
 if not os.path.isdir(os.path.join(COLLECTIONS, "ansible_collections", "hwcloud", "infra")):
     subprocess.check_call(["bash", os.path.join(TESTS, "tools", "collection-tree.sh"), "link", COLLECTIONS],
                           stdout=subprocess.DEVNULL)
-for path in (COLLECTIONS, TESTS):
+for path in (COLLECTIONS, TESTS, os.path.join(ROOT, "extensions", "simulator")):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from simulator.control import SimulatorProcess  # noqa: E402
+from hwsim.control import SimulatorProcess  # noqa: E402
 
-from simulator.control import SleepRecorder  # noqa: E402
-from simulator.seedinfo import AK, REGION, SK  # noqa: E402
+from hwsim.control import SleepRecorder  # noqa: E402
+from hwsim.seedinfo import AK, REGION, SK  # noqa: E402
 
 
 @pytest.fixture(scope="session")

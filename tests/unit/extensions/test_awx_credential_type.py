@@ -10,8 +10,8 @@ import yaml
 
 from ansible_collections.hwcloud.infra.plugins.module_utils._module import common_argument_spec
 
-from simulator.control import SimulatorProcess
-from simulator.seedinfo import AK, REGION, SECRETS, SK
+from hwsim.control import SimulatorProcess
+from hwsim.seedinfo import AK, REGION, SECRETS, SK
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 CREDENTIAL_TYPE = os.path.join(ROOT, "extensions", "awx", "credential_types", "hwcloud_infra.yml")

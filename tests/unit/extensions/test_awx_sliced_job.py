@@ -9,8 +9,8 @@ import sys
 import threading
 
 from ansible_output import plain
-from simulator.control import SEED, SimulatorProcess
-from simulator.state import load_seed
+from hwsim.control import SEED, SimulatorProcess
+from hwsim.state import load_seed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 SLICES = 3

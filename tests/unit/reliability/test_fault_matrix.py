@@ -17,7 +17,7 @@ from ansible_collections.hwcloud.infra.plugins.module_utils._module import Huawe
 from ansible_collections.hwcloud.infra.plugins.modules import cdc_imetal_ip, modelarts_devserver_eip
 from ansible_collections.hwcloud.infra.plugins.modules import modelarts_devserver_info
 
-from simulator.seedinfo import SECRETS
+from hwsim.seedinfo import SECRETS
 
 TIMEOUT = 1  # api_timeout of every cell: "slow" faults hold the request longer than this
 SLOW = 1.6

@@ -17,7 +17,7 @@ from ansible_collections.hwcloud.infra.plugins.modules import (cdc_imetal_instan
                                                                modelarts_devserver_eip_batch, modelarts_devserver_info,
                                                                vpc_eip, vpc_eip_info)
 
-from simulator.seedinfo import SECRETS
+from hwsim.seedinfo import SECRETS
 
 MINIMUM = 300
 CONTROL = [chr(c) for c in range(0x20)] + ["\x7f", "\x85", "\x9b", "\u2028", "\u2029"]

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from simulator.seedinfo import PASSWORD, PROJECT_ID, SK, TEMP_AK, TEMP_SK, TEMP_TOKEN, USER, DOMAIN
+from hwsim.seedinfo import PASSWORD, PROJECT_ID, SK, TEMP_AK, TEMP_SK, TEMP_TOKEN, USER, DOMAIN
 
 COLLECTIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))),
                            ".tmp", "collections")

@@ -9,7 +9,7 @@ import requests
 from ansible_collections.hwcloud.infra.plugins.module_utils import _signer
 from ansible_collections.hwcloud.infra.plugins.module_utils._client import HuaweiCloudError
 
-from simulator.seedinfo import AK, PROJECT_ID, SK
+from hwsim.seedinfo import AK, PROJECT_ID, SK
 
 EIPS_OF = "/v1/{project_id}/dev-servers/{id}/publicips"
 UNBIND = "/v1/{project_id}/dev-servers/{id}/publicips/{eip}"
@@ -312,7 +312,7 @@ def test_every_response_has_a_request_id_and_log_matches(sim, client):
 
 
 def test_simulator_stops_on_sigterm():
-    from simulator.control import SimulatorProcess
+    from hwsim.control import SimulatorProcess
     sim = SimulatorProcess().start()
     proc = sim.proc
     started = time.monotonic()

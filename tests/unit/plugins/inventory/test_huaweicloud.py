@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from ansible_output import plain
-from simulator.control import SEED
-from simulator.state import load_seed
+from hwsim.control import SEED
+from hwsim.state import load_seed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 BIN = os.path.dirname(sys.executable)

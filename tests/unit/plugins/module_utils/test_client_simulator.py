@@ -9,8 +9,8 @@ import pytest
 from ansible_collections.hwcloud.infra.plugins.module_utils._client import (
     USER_AGENT, AmbiguousWriteError, Client, HuaweiCloudError, WaitTimeoutError)
 
-from simulator.control import SleepRecorder
-from simulator.seedinfo import (AK, DOMAIN, OTHER_AK, OTHER_SK, PASSWORD, PROJECT_ID, REGION, SECRETS, SK, TEMP_AK,
+from hwsim.control import SleepRecorder
+from hwsim.seedinfo import (AK, DOMAIN, OTHER_AK, OTHER_SK, PASSWORD, PROJECT_ID, REGION, SECRETS, SK, TEMP_AK,
                                 TEMP_SK, TEMP_TOKEN, USER)
 
 SERVERS = "/v1/{project_id}/dev-servers"

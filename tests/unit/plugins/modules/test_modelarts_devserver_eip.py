@@ -7,7 +7,7 @@ from ansible_collections.hwcloud.infra.plugins.module_utils._modelarts import (m
                                                                                plan_bindings)
 from ansible_collections.hwcloud.infra.plugins.modules.modelarts_devserver_eip import main
 
-from simulator.seedinfo import SECRETS
+from hwsim.seedinfo import SECRETS
 
 A = {"id": "a", "address": "203.0.113.1"}
 B = {"id": "b", "address": "203.0.113.2"}
@@ -82,7 +82,9 @@ def test_check_mode_predicts_and_writes_nothing(sim, run_module):
     out = run_module(main, sim, args, check_mode=True, diff=True)
     assert out["changed"] is True
     assert out["public_ips"] == [{"id": eips["free-01"]["id"], "address": "203.0.113.11"}]
-    assert out["diff"] == {"before": {"public_ips": []}, "after": {"public_ips": out["public_ips"]}}
+    header = "Lite Server train-a3-01 (%s)" % servers["train-a3-01"]["id"]
+    assert out["diff"] == {"before_header": header, "after_header": header, "before": {"public_ips": []},
+                           "after": {"public_ips": out["public_ips"]}}
     assert out["request_ids"] == []
     assert writes(sim) == []
     assert bound_to(sim, "train-a3-01") == []

@@ -2,7 +2,7 @@
 
 from ansible_collections.hwcloud.infra.plugins.modules.modelarts_devserver_eip_batch import main
 
-from simulator.seedinfo import DOMAIN, PASSWORD, REGION, USER
+from hwsim.seedinfo import DOMAIN, PASSWORD, REGION, USER
 
 FLEET = [
     {"server": "train-a3-01", "public_ip": "203.0.113.11"},
@@ -166,8 +166,8 @@ def test_public_ip_auto_is_refused_with_other_states(sim, run_module):
 
 
 def test_public_ip_auto_lost_allocation_answer_is_not_taken_for_an_older_eip_of_that_name(sim, run_module):
-    from simulator.control import SEED
-    from simulator.state import load_seed
+    from hwsim.control import SEED
+    from hwsim.state import load_seed
     seed = load_seed(SEED)
     # An older EIP already named after train-a3-01, held by train-a3-04, listed first (lowest id).
     older = next(e for e in seed["publicips"] if e["alias"] == "bound-a3-04")

@@ -13,7 +13,7 @@ from ansible_collections.hwcloud.infra.plugins.module_utils._client import (GLOB
 from ansible_collections.hwcloud.infra.plugins.modules import (cdc_imetal_instance_info, cdc_imetal_ip,
                                                                modelarts_devserver_eip, modelarts_devserver_info)
 
-from simulator.seedinfo import DOMAIN, REGION, USER
+from hwsim.seedinfo import DOMAIN, REGION, USER
 
 bind_main = modelarts_devserver_eip.main
 info_main = modelarts_devserver_info.main

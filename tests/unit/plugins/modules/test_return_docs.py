@@ -5,7 +5,7 @@ import importlib
 import pytest
 import yaml
 
-from simulator.seedinfo import PROJECT_ID
+from hwsim.seedinfo import PROJECT_ID
 
 PACKAGE = "ansible_collections.hwcloud.infra.plugins.modules."
 # Keys Ansible itself adds or documents for every module.
@@ -79,6 +79,11 @@ def runs(sim):
         ("vpc_eip", {"name": "return-docs"}, False),
         ("vpc_eip", {"name": "bound-a3-04"}, False),
         ("vpc_eip", {"name": "return-docs", "state": "absent"}, False),
+        ("simulator_admin", {"action": "requests", "match": {"service": "vpc"}, "url": sim.url}, False),
+        ("simulator_admin", {"action": "fault", "fault": {"path": "/nothing$", "count": 1}, "url": sim.url}, False),
+        ("simulator_admin", {"action": "configure", "config": {"eip_quota": 100}, "url": sim.url}, False),
+        ("simulator_admin", {"action": "state", "url": sim.url}, False),
+        ("simulator_admin", {"action": "reset", "url": sim.url}, False),
     ]
 
 
@@ -88,7 +93,8 @@ def test_every_returned_key_is_documented(sim, run_module):
     for name, args, check_mode in runs(sim):
         module = importlib.import_module(PACKAGE + name)
         spec = yaml.safe_load(module.RETURN) or {}
-        out = run_module(module.main, sim, args, check_mode=check_mode, diff=True)
+        out = run_module(module.main, sim, args, check_mode=check_mode, diff=True,
+                         connection=not name.startswith("simulator_"))
         result = dict((k, v) for k, v in out.items() if k not in COMMON)
         problems += ["%s %s: %s" % (name, sorted(args), p) for p in undocumented(result, spec, "")]
         covered.add(name)
@@ -98,7 +104,7 @@ def test_every_returned_key_is_documented(sim, run_module):
 
 @pytest.mark.parametrize("name", ["modelarts_devserver_info", "modelarts_devserver_eip", "modelarts_devserver_eip_batch",
                                   "cdc_imetal_instance_info", "cdc_imetal_ip", "cdc_imetal_ip_batch", "vpc_eip",
-                                  "vpc_eip_info"])
+                                  "vpc_eip_info", "simulator_admin"])
 def test_the_checker_finds_an_undocumented_key(name):
     module = importlib.import_module(PACKAGE + name)
     spec = yaml.safe_load(module.RETURN) or {}
@@ -129,7 +135,7 @@ def dot_notation_problems(spec, path=""):
 
 @pytest.mark.parametrize("name", ["modelarts_devserver_info", "modelarts_devserver_eip", "modelarts_devserver_eip_batch",
                                   "cdc_imetal_instance_info", "cdc_imetal_ip", "cdc_imetal_ip_batch", "vpc_eip",
-                                  "vpc_eip_info"])
+                                  "vpc_eip_info", "simulator_admin"])
 def test_every_return_key_works_with_dot_notation(name):
     module = importlib.import_module(PACKAGE + name)
     assert dot_notation_problems(yaml.safe_load(module.RETURN)) == []

@@ -4,8 +4,8 @@ import pytest
 
 from ansible_output import warning_texts
 
-from simulator.control import SEED
-from simulator.state import load_seed
+from hwsim.control import SEED
+from hwsim.state import load_seed
 
 from ansible_collections.hwcloud.infra.plugins.modules.vpc_eip import main as eip_main
 from ansible_collections.hwcloud.infra.plugins.modules.vpc_eip_info import main as info_main

@@ -4,8 +4,8 @@ import copy
 
 import pytest
 
-from simulator.control import SEED
-from simulator.state import load_seed
+from hwsim.control import SEED
+from hwsim.state import load_seed
 
 from ansible_collections.hwcloud.infra.plugins.module_utils._vpc import address_key
 from ansible_collections.hwcloud.infra.plugins.modules.cdc_imetal_ip import main as imetal_main

@@ -43,6 +43,23 @@ DEFAULT_CONFIG = {
 }
 
 
+def attach_eip(eip, server, port_id, now):
+    """The EIP record bound to a Lite Server through a new port (what a bind does, and what a seed's binding is)."""
+    private_ip = next((e.get("uri") for e in server.get("endpoints", []) if e.get("uri")), None)
+    cloud_server = server["cloud_server"]
+    # The port's device is the ECS/BMS: for an HPS server the sub-node's ECS (hps_ecs_id). vnic.instance_id names
+    # an owning service's instance (RDS, ...) and is empty for a server's port.
+    eip.update({
+        "status": "ACTIVE", "port_id": port_id, "private_ip_address": private_ip,
+        "associate_instance_type": "PORT", "associate_instance_id": port_id,
+        "vnic": {"port_id": port_id, "private_ip_address": private_ip,
+                 "device_id": cloud_server.get("hps_ecs_id") or cloud_server["id"],
+                 "device_owner": "compute:nova", "instance_id": "", "instance_type": "",
+                 "vpc_id": server.get("vpc_id")},
+        "sim_bound_server": server["id"], "updated_at": now,
+    })
+
+
 class SimState:
     def __init__(self, seed):
         self.lock = threading.RLock()
@@ -73,6 +90,10 @@ class SimState:
             self.requests = []
             self.rate_windows = {}
             self.next_fault_id = 1
+
+    @staticmethod
+    def config_keys():
+        return set(DEFAULT_CONFIG)
 
     def reset(self, seed=None):
         self.load(self.initial_seed if seed is None else seed)
@@ -178,5 +199,34 @@ class SimState:
 
 
 def load_seed(path):
+    """A seed file: the user's format (YAML or JSON with ``hwsim_seed: 1``, see fleet.py), or the simulator's own
+    state form (the default seed.json). Raises fleet.SeedError naming the file and what is wrong."""
     with open(path, "r", encoding="utf-8") as handle:
-        return json.load(handle)
+        return parse_seed(handle.read(), path)
+
+
+def parse_seed(content, path):
+    """A seed file's text (``path`` names it in errors and tells YAML from JSON)."""
+    from . import fleet
+    if path.endswith((".yml", ".yaml")):
+        import yaml
+        try:
+            doc = yaml.safe_load(content)
+        except yaml.YAMLError as exc:
+            raise fleet.SeedError("%s: not valid YAML: %s" % (path, exc))
+    else:
+        try:
+            doc = json.loads(content)
+        except ValueError as exc:
+            raise fleet.SeedError("%s: not valid JSON: %s" % (path, exc))
+    if isinstance(doc, dict) and ("hwsim_seed" in doc or path.endswith((".yml", ".yaml"))):
+        try:
+            return fleet.expand(doc, DEFAULT_CONFIG)
+        except fleet.SeedError as exc:
+            raise fleet.SeedError("%s: %s" % (path, exc))
+    return doc
+
+
+def seed_region(seed):
+    """The region of a seed's (first) project: what the connection settings name."""
+    return seed.get("region") or seed["projects"][0]["name"]

@@ -11,8 +11,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from .auth import AuthError, format_time, verify_aksk, verify_token
+from . import fleet
+from .state import attach_eip
 
 ADMIN_PREFIX = "/__sim__"
+# The admin API's version: what stays compatible is in the collection's support policy.
+ADMIN_API_VERSION = 1
 SECRET_FIELDS = ("password", "secret_key", "security_token")
 
 
@@ -264,20 +268,7 @@ def ma_bind_eip(sim, ctx, server_id):
         _still_releasing(st, eip)
         if eip["status"] != "DOWN" or eip.get("port_id") or eip.get("associate_instance_id"):
             raise ApiError(400, "ModelArts.6409", "EIP '%s' is already used by another resource." % eip_id)
-        port_id = st.new_id()
-        private_ip = next((e.get("uri") for e in server.get("endpoints", []) if e.get("uri")), None)
-        cloud_server = server["cloud_server"]
-        # The port's device is the ECS/BMS: for an HPS server the sub-node's ECS (hps_ecs_id). vnic.instance_id names
-        # an owning service's instance (RDS, ...) and is empty for a server's port.
-        eip.update({
-            "status": "ACTIVE", "port_id": port_id, "private_ip_address": private_ip,
-            "associate_instance_type": "PORT", "associate_instance_id": port_id,
-            "vnic": {"port_id": port_id, "private_ip_address": private_ip,
-                     "device_id": cloud_server.get("hps_ecs_id") or cloud_server["id"],
-                     "device_owner": "compute:nova", "instance_id": "", "instance_type": "",
-                     "vpc_id": server.get("vpc_id")},
-            "sim_bound_server": server_id, "updated_at": _now_text(),
-        })
+        attach_eip(eip, server, st.new_id(), _now_text())
         if st.config["eip_settle_reads"]:
             st.settling[eip_id] = {"reads": st.config["eip_settle_reads"], "shown_status": "BINDING"}
         return Reply(200, {"public_ips": _eip_pairs(_bound_eips(sim, server_id))})
@@ -957,7 +948,15 @@ class Simulator:
         data = json.loads(body.decode("utf-8")) if body else None
         if name == "health":
             return Reply(200, {"ok": True})
+        if name == "version":
+            return Reply(200, {"admin_api": ADMIN_API_VERSION, "seed_format": fleet.FORMAT_VERSION})
         if name == "reset" and method == "POST":
+            if isinstance(data, dict) and ("hwsim_seed" in data or "seed_file_text" in data):
+                try:
+                    data = fleet.from_text(data["seed_file_text"], data.get("seed_file_name", "seed.yml")) \
+                        if "seed_file_text" in data else fleet.expand(data, st.config_keys())
+                except fleet.SeedError as exc:
+                    return Reply(400, {"error": "the seed cannot be simulated: %s" % exc})
             st.reset(data)
             return Reply(200, {"ok": True})
         if name == "state" and method == "GET":

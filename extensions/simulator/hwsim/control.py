@@ -9,8 +9,22 @@ import tempfile
 import time
 import urllib.request
 
-TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The folder that holds the hwsim package (what PYTHONPATH needs to run it).
+PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed.json")
+
+
+# The environment variables of the collection's connection options, as users (and AWX) set them.
+VARIABLES = {"region": "HW_REGION_NAME", "access_key": "HW_ACCESS_KEY", "secret_key": "HW_SECRET_KEY",
+             "endpoints": "HW_ENDPOINTS", "ca_bundle": "HW_CA_BUNDLE"}
+
+
+def connection_env(options, url):
+    """HW_* variables (and HWSIM_URL) for a simulator's connection options."""
+    env = dict((VARIABLES[option], json.dumps(value, sort_keys=True) if isinstance(value, dict) else value)
+               for option, value in options.items() if value is not None)
+    env["HWSIM_URL"] = url
+    return env
 
 
 class SimulatorProcess:
@@ -28,11 +42,11 @@ class SimulatorProcess:
     def start(self, timeout=30):
         self._workdir = tempfile.mkdtemp(prefix="hwsim-")
         ready = os.path.join(self._workdir, "ready.json")
-        cmd = [self.python, "-m", "simulator", "--port", "0", "--seed", self.seed, "--ready-file", ready]
+        cmd = [self.python, "-m", "hwsim", "--port", "0", "--seed", self.seed, "--ready-file", ready]
         if self.tls:
             cmd += ["--tls", "--cert-dir", self._workdir]
-        env = dict(os.environ, PYTHONPATH=TESTS_DIR + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        self.proc = subprocess.Popen(cmd, cwd=TESTS_DIR, env=env, stdout=subprocess.DEVNULL, start_new_session=True,
+        env = dict(os.environ, PYTHONPATH=PACKAGE_PARENT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        self.proc = subprocess.Popen(cmd, cwd=PACKAGE_PARENT, env=env, stdout=subprocess.DEVNULL, start_new_session=True,
                                      stderr=open(os.path.join(self._workdir, "stderr.log"), "wb"))
         deadline = time.monotonic() + timeout
         while not os.path.exists(ready):
@@ -110,9 +124,12 @@ class SimulatorProcess:
 
     def connection_options(self):
         """The collection's connection options (module option names) that point a module at this simulator with
-        the default seed's permanent AK/SK, trusting its certificate when it serves HTTPS."""
-        from .seedinfo import AK, REGION, SK
-        options = {"region": REGION, "access_key": AK, "secret_key": SK, "endpoints": self.endpoints()}
+        the simulated account's permanent AK/SK and its seed's region, trusting its certificate when it serves
+        HTTPS."""
+        from .seedinfo import AK, SK
+        from .state import load_seed, seed_region
+        options = {"region": seed_region(load_seed(self.seed)), "access_key": AK, "secret_key": SK,
+                   "endpoints": self.endpoints()}
         if self.ca_file:
             options["ca_bundle"] = self.ca_file
         return options
@@ -123,12 +140,8 @@ class SimulatorProcess:
         env = dict(os.environ if base is None else base)
         for name in [n for n in env if n.startswith(("HW_", "HUAWEICLOUD_SDK_"))]:
             del env[name]
-        variables = {"region": "HW_REGION_NAME", "access_key": "HW_ACCESS_KEY", "secret_key": "HW_SECRET_KEY",
-                     "endpoints": "HW_ENDPOINTS", "ca_bundle": "HW_CA_BUNDLE"}
-        for option, value in self.connection_options().items():
-            env[variables[option]] = json.dumps(value, sort_keys=True) if isinstance(value, dict) else value
+        env.update(connection_env(self.connection_options(), self.url))
         env.update({
-            "HWSIM_URL": self.url,
             "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
             "ANSIBLE_RETRY_FILES_ENABLED": "0",
         })

@@ -16,6 +16,7 @@ import threading
 os.environ["HOME"] = tempfile.mkdtemp(prefix="hwsim-home-")
 
 from .server import SimHTTPServer, Simulator  # noqa: E402
+from .fleet import SeedError  # noqa: E402
 from .state import SimState, load_seed  # noqa: E402
 
 DEFAULT_SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed.json")
@@ -34,7 +35,10 @@ def main(argv=None):
     if args.host != "127.0.0.1":
         parser.error("the simulator only listens on 127.0.0.1")
 
-    state = SimState(load_seed(args.seed))
+    try:
+        state = SimState(load_seed(args.seed))
+    except SeedError as exc:
+        parser.exit(2, "hwsim: the seed cannot be simulated: %s\n" % exc)
     server = SimHTTPServer((args.host, args.port), Simulator(state), verbose=args.verbose)
     ca_file = None
     scheme = "http"
