@@ -187,6 +187,7 @@ from ansible.module_utils.six.moves.urllib.parse import urlparse
 from ansible.module_utils.urls import open_url
 
 ADMIN = "/__sim__/"
+ACTIONS = ["reset", "fault", "clear_faults", "configure", "expire_tokens", "requests", "clear_requests", "state"]
 
 
 def loopback_url(module, url):
@@ -236,9 +237,7 @@ def main():
         argument_spec=dict(
             url=dict(type="str"),
             ca_bundle=dict(type="path"),
-            action=dict(type="str", required=True, choices=["reset", "fault", "clear_faults", "configure",
-                                                             "expire_tokens", "requests", "clear_requests",
-                                                             "state"]),
+            action=dict(type="str", required=True, choices=ACTIONS),
             seed=dict(type="path"),
             fault=dict(type="dict"),
             config=dict(type="dict"),

@@ -35,7 +35,7 @@ def relink(text, pages, repository):
         target = match.group(1)
         if re.match(r"^[a-z]+:", target) or target.startswith("#"):
             return match.group(0)
-        path, _, anchor = target.partition("#")
+        path, anchor = (target.split("#", 1) + [""])[:2]
         if path in pages:
             return "](%s%s)" % (path, "#" + anchor if anchor else "")
         if path.startswith("reference/") and path.endswith(".rst"):

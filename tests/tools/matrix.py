@@ -79,7 +79,7 @@ def newest_prerelease(python):
         return None
     newest = found.group(1).split(",")[0].strip()
     match = PRERELEASE.match(newest)
-    newest_series = max(tuple(int(x) for x in series.split(".")) for series, _ in VERSIONS)
+    newest_series = max(tuple(int(x) for x in version[0].split(".")) for version in VERSIONS)
     if match and (int(match.group(1)), int(match.group(2))) > newest_series:
         return newest
     return None
@@ -271,9 +271,9 @@ def main():
             c.ljust(len(n)) for c, n in zip(cells, NAMES)) + ("   (pre-release)" if job.prerelease else ""))
         for row in job.rows:
             if not row["ok"]:
-                (prerelease_failures if job.prerelease else failures).append(
-                    "%s on Python %s, %s: %s" % (job.version or job.requirement, job.python_version,
-                                                  row["scenario"], row["error"]))
+                line = "%s on Python %s, %s: %s" % (job.version or job.requirement, job.python_version,
+                                                    row["scenario"], row["error"])
+                (prerelease_failures if job.prerelease else failures).append(line)
         results.append({"ansible_core": job.version, "python": job.python, "prerelease": job.prerelease,
                         "rows": job.rows})
     for series, python_versions in missing:

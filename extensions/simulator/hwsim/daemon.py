@@ -109,8 +109,8 @@ def main(argv=None):
     parser.add_argument("--env-file", help="with start: write the script `env` prints to this file")
     parser.add_argument("--state-dir", required=True)
     parser.add_argument("--tls", action="store_true")
-    parser.add_argument("--seed", default=SEED, help="a seed file (extensions/simulator/README.md); the default "
-                                                       "seed when omitted")
+    parser.add_argument("--seed", default=SEED,
+                        help="a seed file (extensions/simulator/README.md); the default seed when omitted")
     args = parser.parse_args(argv)
     if args.action == "start":
         try:

@@ -156,8 +156,8 @@ class Subnets:
     def find(self, ref, where, field):
         found = self.by_name.get(ref) or self.records.get(ref)
         if found is None:
-            fail(where, "%s %r is no subnet of the seed (known: %s)" % (field, ref, ", ".join(sorted(self.by_name))
-                                                                          or "none"))
+            known = ", ".join(sorted(self.by_name)) or "none"
+            fail(where, "%s %r is no subnet of the seed (known: %s)" % (field, ref, known))
         return found
 
     def take(self, subnet, ip, where, field):
@@ -172,8 +172,8 @@ class Subnets:
                 fail(where, "subnet %s has no free address left" % subnet["name"])
         else:
             ip = address(ip, where, field)
-            if ipaddress.ip_address(ip) not in network or ip in (str(network.network_address),
-                                                                str(network.broadcast_address)):
+            edges = (str(network.network_address), str(network.broadcast_address))
+            if ipaddress.ip_address(ip) not in network or ip in edges:
                 fail(where, "%s %s is not a host address of subnet %s (%s)" % (field, ip, subnet["name"],
                                                                                subnet["cidr"]))
             if ip in taken:
@@ -234,8 +234,8 @@ def expand_eips(doc, project_id, bandwidths):
         name = text(eip, "name", where, pattern=EIP_NAME)
         shared = text(eip, "bandwidth", where)
         if shared is not None and shared not in bandwidths:
-            fail(where, "bandwidth %r is none of the seed's bandwidths (%s)" % (shared, ", ".join(sorted(bandwidths))
-                                                                                 or "none"))
+            known = ", ".join(sorted(bandwidths)) or "none"
+            fail(where, "bandwidth %r is none of the seed's bandwidths (%s)" % (shared, known))
         record = {"id": an_id(eip, "eip", ip, where), "public_ip_address": ip, "alias": name,
                   "type": choice(eip, "type", where, EIP_TYPES, "5_bgp"),
                   "status": choice(eip, "status", where, EIP_STATUSES, "DOWN"),
@@ -391,4 +391,3 @@ def expand(doc, state_config_keys):
                  bandwidths=list(bandwidths.values()), publicips=[r for _w, r in eips.values()],
                  dev_servers=servers, instances=instances, physical_servers=physical)
     return state
-

@@ -24,7 +24,6 @@ The variables a documented example may take from a vault: ``vault_hw_access_key`
 
 import ast
 import glob
-import json
 import os
 import re
 import subprocess

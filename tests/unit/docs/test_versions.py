@@ -13,10 +13,11 @@ MENTION = re.compile(r"hwcloud-infra-(?:ee:)?v?(\d+\.\d+\.\d+)|hwcloud\.infra (?
 
 
 def documents():
-    paths = ["README.md"] + glob.glob(os.path.join(ROOT, "docs", "*.md")) + glob.glob(
-        os.path.join(ROOT, "roles", "*", "README.md")) + glob.glob(os.path.join(ROOT, "extensions", "**", "*.md"),
-                                                                    recursive=True) + glob.glob(
-        os.path.join(ROOT, "extensions", "**", "*.yml"), recursive=True)
+    patterns = [("docs", "*.md"), ("roles", "*", "README.md"), ("extensions", "**", "*.md"),
+                ("extensions", "**", "*.yml")]
+    paths = ["README.md"]
+    for pattern in patterns:
+        paths += glob.glob(os.path.join(ROOT, *pattern), recursive=True)
     return sorted(set(os.path.relpath(os.path.join(ROOT, p), ROOT) for p in paths))
 
 

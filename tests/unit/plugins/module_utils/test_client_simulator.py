@@ -11,7 +11,7 @@ from ansible_collections.hwcloud.infra.plugins.module_utils._client import (
 
 from hwsim.control import SleepRecorder
 from hwsim.seedinfo import (AK, DOMAIN, OTHER_AK, OTHER_SK, PASSWORD, PROJECT_ID, REGION, SECRETS, SK, TEMP_AK,
-                                TEMP_SK, TEMP_TOKEN, USER)
+                            TEMP_SK, TEMP_TOKEN, USER)
 
 SERVERS = "/v1/{project_id}/dev-servers"
 SERVER = "/v1/{project_id}/dev-servers/{id}"
