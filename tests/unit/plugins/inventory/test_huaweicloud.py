@@ -123,16 +123,22 @@ def test_several_regions(sim, tmp_path):
     assert proc.returncode != 0 and "project_id applies to one region" in proc.stderr
 
 
-def test_a_playbook_runs_a_task_on_each_host_of_a_plugin_group(sim, tmp_path):
-    (tmp_path / "fleet.huaweicloud.yml").write_text("plugin: hwcloud.infra.huaweicloud\nservices: [modelarts]\n"
-                                                    "filters: {status: [RUNNING], name: 'train-*'}\n")
+def debug_play(sim, tmp_path, source, group, msg):
+    """ansible-playbook over the plugin's inventory ``source``: one debug task printing ``msg`` on ``group``."""
+    (tmp_path / "fleet.huaweicloud.yml").write_text("plugin: hwcloud.infra.huaweicloud\n" + source)
     (tmp_path / "play.yml").write_text(
-        "- hosts: hwcloud_lite_servers\n  connection: local\n  gather_facts: false\n  tasks:\n"
-        "    - ansible.builtin.debug:\n        msg: \"{{ inventory_hostname }} {{ hwcloud_id }}\"\n")
+        "- hosts: %s\n  connection: local\n  gather_facts: false\n  tasks:\n"
+        "    - ansible.builtin.debug:\n        msg: \"%s\"\n" % (group, msg))
     proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", str(tmp_path / "fleet.huaweicloud.yml"),
                            str(tmp_path / "play.yml")], env=env_of(sim, tmp_path), capture_output=True, text=True,
                           check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def test_a_playbook_runs_a_task_on_each_host_of_a_plugin_group(sim, tmp_path):
+    proc = debug_play(sim, tmp_path, "services: [modelarts]\nfilters: {status: [RUNNING], name: 'train-*'}\n",
+                      "hwcloud_lite_servers", "{{ inventory_hostname }} {{ hwcloud_id }}")
     for name in ("train-a3-01", "train-a3-02", "train-a3-03", "train-a3-04"):
         assert "ok: [%s]" % name in proc.stdout
     assert proc.stdout.count("ok: [") == 4
@@ -172,14 +178,7 @@ def test_the_clouds_values_are_never_templated(sim, tmp_path):
     node = next(i for i in seed["instances"] if i["name"] == "gpu-node-01")
     node["tags"] = [{"key": "role", "value": "{{ 6 * 7 }}{{ lookup('ansible.builtin.env', 'HOME') }}"}]
     sim.reset(seed)
-    (tmp_path / "fleet.huaweicloud.yml").write_text("plugin: hwcloud.infra.huaweicloud\nservices: [clouddc]\n"
-                                                    "filters: {name: gpu-node-01}\n")
-    (tmp_path / "play.yml").write_text(
-        "- hosts: hwcloud_imetal\n  connection: local\n  gather_facts: false\n  tasks:\n"
-        "    - ansible.builtin.debug:\n        msg: \"role={{ hwcloud_tags.role }}\"\n")
-    proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", str(tmp_path / "fleet.huaweicloud.yml"),
-                           str(tmp_path / "play.yml")], env=env_of(sim, tmp_path), capture_output=True, text=True,
-                          check=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = debug_play(sim, tmp_path, "services: [clouddc]\nfilters: {name: gpu-node-01}\n", "hwcloud_imetal",
+                      "role={{ hwcloud_tags.role }}")
     assert "role={{ 6 * 7 }}{{ lookup('ansible.builtin.env', 'HOME') }}" in proc.stdout
     assert "role=42" not in proc.stdout
