@@ -140,3 +140,31 @@ def test_the_command_line_starts_seeds_writes_an_env_file_and_stops_cleanly(tmp_
     assert daemon("stop", "--state-dir", state).stdout.strip() == "simulator: none was running"
     assert daemon("env", "--state-dir", state).returncode == 1
     assert set(DEFAULT_CONFIG) >= {"imetal_ip_change_polls", "modelarts_page_cap"}
+
+
+def test_the_role_shows_no_key_of_the_simulated_account_at_high_verbosity(tmp_path):
+    from hwsim.seedinfo import SK
+    play = tmp_path / "play.yml"
+    play.write_text(
+        "- hosts: localhost\n  connection: local\n  gather_facts: false\n"
+        "  vars: {ansible_python_interpreter: '{{ ansible_playbook_python }}'}\n  tasks:\n"
+        "    - {ansible.builtin.include_role: {name: hwcloud.infra.simulator}, vars: {simulator_state_dir: %s}}\n"
+        "    - {ansible.builtin.assert: {that: simulator_connection.secret_key | length > 0}}\n"
+        "    - {ansible.builtin.include_role: {name: hwcloud.infra.simulator},\n"
+        "       vars: {simulator_state_dir: %s, simulator_state: stopped}}\n" % (tmp_path / "s", tmp_path / "s"))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"),
+               ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+               ANSIBLE_HOME=str(tmp_path / "ansible-home"))
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-vvvv", str(play)],
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    import base64
+    import re
+    shown = proc.stdout + proc.stderr
+    decoded = []
+    for token in re.findall(r"[A-Za-z0-9+/]{40,}={0,2}", shown):
+        token = token.rstrip("=")
+        token = token[:len(token) - len(token) % 4]
+        decoded.append(base64.b64decode(token).decode("utf-8", "replace"))
+    assert SK not in shown and not [d for d in decoded if SK in d]
+    assert not os.path.exists(str(tmp_path / "s" / "hwsim.json"))
