@@ -243,8 +243,8 @@ def main():
         if not found:
             missing.append((series, "/".join(python_versions)))
         jobs += [Job(series, python, tarball) for python in found]
-    newest_python = max((job.python for job in jobs), key=lambda p: tuple(
-        int(x) for x in os.path.basename(p)[len("python"):].split(".")), default=sys.executable)
+    newest = max(jobs, key=lambda job: tuple(int(x) for x in job.python_version.split(".")), default=None)
+    newest_python = newest.python if newest else sys.executable
     prerelease = newest_prerelease(newest_python)
     if prerelease:
         jobs.append(Job(".".join(prerelease.split(".")[:2]), newest_python, tarball,

@@ -111,6 +111,13 @@ def an_id(entry, kind, name, where):
     return value or derived_id(kind, name)
 
 
+def named_id(entry, kind, listed, index, name, where):
+    """The id of the ``index``-th entry of ``listed`` named ``name``: its own, else derived from the name, or from
+    its place too when other entries share the name (the cloud allows that; the ids must still differ)."""
+    shared = [e.get("name") for e in listed].count(name) > 1
+    return an_id(entry, kind, "%d/%s" % (index, name) if shared else name, where)
+
+
 def address(value, where, field):
     try:
         return str(ipaddress.IPv4Address(value))
@@ -224,35 +231,41 @@ def expand_bandwidths(doc, project_id):
     return found
 
 
+def eip_record(eip, where, project_id, bandwidths):
+    """The state record of one EIP entry (``{"address": ...}`` and the defaults for everything else)."""
+    ip = address(eip.get("address"), where, "address")
+    name = text(eip, "name", where, pattern=EIP_NAME)
+    shared = text(eip, "bandwidth", where)
+    if shared is not None and shared not in bandwidths:
+        known = ", ".join(sorted(bandwidths)) or "none"
+        fail(where, "bandwidth %r is none of the seed's bandwidths (%s)" % (shared, known))
+    record = {"id": an_id(eip, "eip", ip, where), "public_ip_address": ip, "alias": name,
+              "type": choice(eip, "type", where, EIP_TYPES, "5_bgp"),
+              "status": choice(eip, "status", where, EIP_STATUSES, "DOWN"),
+              "tenant_id": project_id, "port_id": None, "private_ip_address": None, "vnic": None,
+              "associate_instance_id": None, "associate_instance_type": None, "sim_bound_server": None,
+              "created_at": NOW, "updated_at": NOW}
+    if shared is not None:
+        band = bandwidths[shared]
+        record.update(bandwidth_id=band["id"], bandwidth_name=band["name"], bandwidth_size=band["size"],
+                      bandwidth_share_type="WHOLE", bandwidth_charge_mode=band["charge_mode"])
+    else:
+        record.update(bandwidth_id=derived_id("eip-bandwidth", ip), bandwidth_name="bw-%s" % (name or ip),
+                      bandwidth_size=integer(eip, "bandwidth_size", where, 1, 2000, 5),
+                      bandwidth_share_type="PER",
+                      bandwidth_charge_mode=choice(eip, "bandwidth_charge_mode", where, CHARGE_MODES,
+                                                   "bandwidth"))
+    return record
+
+
 def expand_eips(doc, project_id, bandwidths):
     found = {}
     for index, eip in enumerate(entries(doc, "eips")):
         where = "eips[%d]" % index
-        ip = address(eip.get("address"), where, "address")
-        if ip in found:
-            fail(where, "address %s is listed twice" % ip)
-        name = text(eip, "name", where, pattern=EIP_NAME)
-        shared = text(eip, "bandwidth", where)
-        if shared is not None and shared not in bandwidths:
-            known = ", ".join(sorted(bandwidths)) or "none"
-            fail(where, "bandwidth %r is none of the seed's bandwidths (%s)" % (shared, known))
-        record = {"id": an_id(eip, "eip", ip, where), "public_ip_address": ip, "alias": name,
-                  "type": choice(eip, "type", where, EIP_TYPES, "5_bgp"),
-                  "status": choice(eip, "status", where, EIP_STATUSES, "DOWN"),
-                  "tenant_id": project_id, "port_id": None, "private_ip_address": None, "vnic": None,
-                  "associate_instance_id": None, "associate_instance_type": None, "sim_bound_server": None,
-                  "created_at": NOW, "updated_at": NOW}
-        if shared is not None:
-            band = bandwidths[shared]
-            record.update(bandwidth_id=band["id"], bandwidth_name=band["name"], bandwidth_size=band["size"],
-                          bandwidth_share_type="WHOLE", bandwidth_charge_mode=band["charge_mode"])
-        else:
-            record.update(bandwidth_id=derived_id("eip-bandwidth", ip), bandwidth_name="bw-%s" % (name or ip),
-                          bandwidth_size=integer(eip, "bandwidth_size", where, 1, 2000, 5),
-                          bandwidth_share_type="PER",
-                          bandwidth_charge_mode=choice(eip, "bandwidth_charge_mode", where, CHARGE_MODES,
-                                                       "bandwidth"))
-        found[ip] = (where, record)
+        record = eip_record(eip, where, project_id, bandwidths)
+        if record["public_ip_address"] in found:
+            fail(where, "address %s is listed twice" % record["public_ip_address"])
+        found[record["public_ip_address"]] = (where, record)
     return found
 
 
@@ -263,8 +276,7 @@ def expand_lite_servers(doc, project_id, subnets, eips, users):
     for index, server in enumerate(entries(doc, "lite_servers")):
         where = "lite_servers[%d]" % index
         name = text(server, "name", where, required=True, pattern=LITE_SERVER_NAME)
-        server_id = an_id(server, "lite-server", "%d/%s" % (index, name) if server.get("id") is None
-                          and [s.get("name") for s in doc["lite_servers"]].count(name) > 1 else name, where)
+        server_id = named_id(server, "lite-server", doc["lite_servers"], index, name, where)
         server_type = choice(server, "type", where, SERVER_TYPES, "BMS")
         subnet = subnets.find(server.get("subnet", default_subnet["id"]), where, "subnet")
         private_ip = subnets.take(subnet, server.get("private_ip"), where, "private_ip")
@@ -297,7 +309,7 @@ def expand_lite_servers(doc, project_id, subnets, eips, users):
             if ip in bound:
                 fail(where, "EIP %s is also bound to %s" % (ip, bound[ip]))
             if ip not in eips:
-                eips[ip] = (where, expand_eips({"eips": [{"address": ip}]}, project_id, {})[ip][1])
+                eips[ip] = (where, eip_record({"address": ip}, where, project_id, {}))
             if eips[ip][1]["status"] != "DOWN":
                 fail(where, "EIP %s is %s and cannot be bound" % (ip, eips[ip][1]["status"]))
             bound[ip] = where
@@ -314,8 +326,7 @@ def expand_imetal(doc, project_id, domain_id, subnets):
         name = text(instance, "name", where, required=True)
         if len(name) > 64:
             fail(where, "name is longer than 64 characters")
-        instance_id = an_id(instance, "imetal", "%d/%s" % (index, name) if instance.get("id") is None and [
-            i.get("name") for i in doc["imetal_instances"]].count(name) > 1 else name, where)
+        instance_id = named_id(instance, "imetal", doc["imetal_instances"], index, name, where)
         state = choice(instance, "state", where, INSTANCE_STATES, "running")
         nics = instance.get("nics")
         if not isinstance(nics, list) or not 1 <= len(nics) <= 2:
