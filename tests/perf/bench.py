@@ -107,7 +107,7 @@ def bench_round_trip(sim, count):
 
 
 def fleet_seed(servers):
-    seed = load_seed(os.path.join(ROOT, "extensions", "simulator", "hwsim", "seed.json"))
+    seed = load_seed(os.path.join(ROOT, "extensions", "simulator", "hwsim", "seed.yml"))
     template = seed["dev_servers"][0]
     fleet = []
     for index in range(servers):
@@ -178,7 +178,7 @@ FORKS = 25
 
 def fleet_scale_seed(servers, instances=0):
     """``servers`` RUNNING A3 Lite Servers with as many free EIPs, and ``instances`` running iMetal instances."""
-    seed = load_seed(os.path.join(ROOT, "extensions", "simulator", "hwsim", "seed.json"))
+    seed = load_seed(os.path.join(ROOT, "extensions", "simulator", "hwsim", "seed.yml"))
     template = next(s for s in seed["dev_servers"] if s["name"] == "infer-a3-05")
     eip_template = next(e for e in seed["publicips"] if e["alias"] == "free-01")
     seed["dev_servers"], seed["publicips"] = [], []

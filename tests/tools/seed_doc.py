@@ -1,11 +1,10 @@
 """docs/simulator.md from the simulator's seed: `python tests/tools/seed_doc.py build|check` (run by docs.sh)."""
 
-import json
 import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SEED = os.path.join(ROOT, "extensions", "simulator", "hwsim", "seed.json")
+SEED = os.path.join(ROOT, "extensions", "simulator", "hwsim", "seed.yml")
 DOC = os.path.join(ROOT, "docs", "simulator.md")
 
 HEAD = """# The bundled simulator
@@ -13,8 +12,9 @@ HEAD = """# The bundled simulator
 `make sim` starts the Huawei Cloud API simulator (`extensions/simulator`) on 127.0.0.1 and a free port and writes
 `.tmp/sim/env.sh`; `source .tmp/sim/env.sh` points `ansible`, `ansible-playbook` and `ansible-doc` at it and at
 this checkout's collection; `make sim-stop` stops it. `make demo` runs `playbooks/demo.yml` against a simulator of
-its own. Every start begins from the same seed (`extensions/simulator/hwsim/seed.json`), listed below (this page is generated
-from it): the examples in the README and in these docs use these names, so they show real plans and results.
+its own. Every start begins from the same seed (`extensions/simulator/hwsim/seed.yml`, written in the seed format
+users write theirs in), listed below (this page is generated from it): the examples in the README and in these
+docs use these names, so they show real plans and results.
 
 Region `%(region)s`, project `%(project)s`. The connection variables come from `env.sh`; the
 simulator also accepts IAM password login (`extensions/simulator/hwsim/seedinfo.py` holds its simulator-only credentials).
@@ -33,8 +33,9 @@ def holder(eip, servers):
 
 
 def render():
-    with open(SEED, encoding="utf-8") as handle:
-        seed = json.load(handle)
+    sys.path.insert(0, os.path.join(ROOT, "extensions", "simulator"))
+    from hwsim.state import load_seed
+    seed = load_seed(SEED)
     servers = dict((s["id"], s["name"]) for s in seed["dev_servers"])
     subnets = dict((s["id"], s["name"]) for s in seed["subnets"])
     # A project's name is its region (as IAM names a region's default project).

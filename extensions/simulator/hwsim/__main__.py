@@ -19,7 +19,7 @@ from .server import SimHTTPServer, Simulator  # noqa: E402
 from .fleet import SeedError  # noqa: E402
 from .state import SimState, load_seed  # noqa: E402
 
-DEFAULT_SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed.json")
+DEFAULT_SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed.yml")
 
 
 def main(argv=None):

@@ -11,7 +11,7 @@ import urllib.request
 
 # The folder that holds the hwsim package (what PYTHONPATH needs to run it).
 PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed.json")
+SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed.yml")
 
 
 # The environment variables of the collection's connection options, as users (and AWX) set them.

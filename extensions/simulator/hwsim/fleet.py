@@ -1,12 +1,13 @@
 """The seed format users write (``hwsim_seed: 1``): a fleet in a few lines, expanded into the simulator's state.
 
 Everything but names, addresses and CIDRs has a default; ids are derived from names (the same seed always gives
-the same ids). The simulated account (its domain, users, access keys, the project of the region) is the one
-``seedinfo`` names. ``expand(document)`` returns the state; ``SeedError`` says which entry and field is wrong
+the same ids). The simulated account (its domains, users, access keys, the project of the region) is account.json,
+whose names ``seedinfo`` holds; the collection's own fleet is seed.yml, one seed of this format. ``expand(document)`` returns the state; ``SeedError`` says which entry and field is wrong
 and why. extensions/simulator/README.md documents the format.
 """
 
 import copy
+import datetime
 import ipaddress
 import json
 import os
@@ -17,9 +18,9 @@ from .state import attach_eip
 
 FORMAT_VERSION = 1
 NAMESPACE = uuid.UUID("5b1c2f04-7d0e-4d3a-9a55-0c2f6a1e8b10")
-ACCOUNT_SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed.json")
+ACCOUNT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "account.json")
 NOW = "2026-10-01T00:00:00Z"
-NOW_MS = 1790841600000
+NOW_MS = 1790812800000
 
 # From the SDK models (huaweicloudsdkmodelarts ServerResponse, huaweicloudsdkclouddc, huaweicloudsdkeip).
 LITE_SERVER_NAME = re.compile(r"^[-_.a-zA-Z0-9]{1,64}$")
@@ -28,11 +29,15 @@ LITE_SERVER_STATUSES = ("CREATE_FAILED", "CREATING", "DELETED", "DELETE_FAILED",
                         "REBOOT_FAILED", "CHANGINGOS", "CHANGINGOS_FAILED", "REINSTALLINGOS",
                         "REINSTALLINGOS_FAILED")
 SERVER_TYPES = ("BMS", "ECS", "HPS")
+SERVER_CATEGORIES = ("HPS", "SPOD", "SERVER")
 INSTANCE_STATES = ("pending", "running", "stopped", "shutting-down", "terminated", "error")
 EIP_TYPES = ("5_bgp", "5_sbgp")
 EIP_STATUSES = ("DOWN", "FREEZED", "ERROR")
 EIP_NAME = re.compile(r"^[\w\-.\u4e00-\u9fa5]{1,64}$")
 CHARGE_MODES = ("bandwidth", "traffic")
+# What holds an EIP that no Lite Server does (PublicipSingleShowResp.associate_instance_type lists PORT, NATGW, ELB,
+# ELBV1, VPN): an ECS's port, or a load balancer's VIP port; each with the port's device_owner.
+HOLDERS = {"PORT": "compute:nova", "ELB": "neutron:LOADBALANCERV2"}
 POWER_STATES = ("on", "off")
 
 TOP = ("hwsim_seed", "region", "vpcs", "bandwidths", "lite_servers", "eips", "imetal_instances", "quotas", "config")
@@ -40,9 +45,13 @@ FIELDS = {
     "vpcs": ("name", "id", "subnets"),
     "subnets": ("name", "id", "cidr", "gateway_ip"),
     "bandwidths": ("name", "id", "size", "charge_mode"),
-    "lite_servers": ("name", "id", "status", "flavor", "type", "a3", "subnet", "private_ip", "eips", "owner"),
-    "eips": ("address", "name", "id", "type", "status", "bandwidth_size", "bandwidth_charge_mode", "bandwidth"),
-    "imetal_instances": ("name", "id", "state", "operation_state", "nics", "tags", "image", "physical_server"),
+    "lite_servers": ("name", "id", "status", "flavor", "type", "category", "a3", "subnet", "private_ip", "eips",
+                     "owner", "created_at"),
+    "eips": ("address", "name", "id", "type", "status", "bandwidth_size", "bandwidth_charge_mode", "bandwidth",
+             "held_by"),
+    "held_by": ("type", "private_ip", "subnet", "device_id"),
+    "imetal_instances": ("name", "id", "state", "operation_state", "nics", "tags", "image", "physical_server",
+                         "created_at"),
     "nics": ("subnet", "ip"),
     "physical_server": ("name", "id", "power_state"),
     "quotas": ("eips",),
@@ -104,10 +113,31 @@ def integer(entry, field, where, low, high, default):
     return value
 
 
-def an_id(entry, kind, name, where):
-    value = text(entry, "id", where)
+def moment(entry, field, where):
+    """A UTC time (``2026-10-01T00:00:00Z``; YAML may have read it as a timestamp already), as the ISO text."""
+    value = entry.get(field, NOW)
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+        except ValueError:
+            fail(where, "%s %r is not a UTC time such as %s" % (field, value, NOW))
+    if not isinstance(value, datetime.datetime):
+        fail(where, "%s must be a UTC time such as %s, got %r" % (field, NOW, value))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def milliseconds(iso):
+    moment_ = datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    return int(moment_.timestamp()) * 1000
+
+
+def an_id(entry, kind, name, where, field="id"):
+    """``entry``'s own id (``field``, a lower-case UUID), else one derived from ``kind`` and ``name``."""
+    value = text(entry, field, where)
     if value is not None and not re.match(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", value):
-        fail(where, "id %r is not a lower-case UUID" % value)
+        fail(where, "%s %r is not a lower-case UUID" % (field, value))
     return value or derived_id(kind, name)
 
 
@@ -134,13 +164,15 @@ def unique(items, key, what):
 
 
 def account(region):
-    """The simulated account of the default seed, with its project for ``region``."""
-    with open(ACCOUNT_SEED, encoding="utf-8") as handle:
+    """The simulated account (account.json), with its project for ``region``."""
+    with open(ACCOUNT, encoding="utf-8") as handle:
         base = json.load(handle)
     state = dict((k, copy.deepcopy(base[k])) for k in ("domains", "credentials", "users", "tokens"))
     domain_id = base["domains"][0]["id"]
     primary = base["projects"][0]
-    projects = [dict(primary, name=region)] + [p for p in base["projects"][1:] if p["name"] != region]
+    # The account's own project of another region with this name gives way; other accounts keep theirs.
+    projects = [dict(primary, name=region)] + [p for p in base["projects"][1:]
+                                               if (p["name"], p["domain_id"]) != (region, domain_id)]
     state["projects"] = projects
     return state, primary["id"], domain_id
 
@@ -159,6 +191,9 @@ class Subnets:
         self.records[record["id"]] = record
         self.by_name[record["name"]] = record
         self.taken[record["id"]] = {record["gateway_ip"]}
+
+    def first(self):
+        return next(iter(self.records.values()))
 
     def find(self, ref, where, field):
         found = self.by_name.get(ref) or self.records.get(ref)
@@ -231,7 +266,7 @@ def expand_bandwidths(doc, project_id):
     return found
 
 
-def eip_record(eip, where, project_id, bandwidths):
+def eip_record(eip, where, project_id, bandwidths, subnets):
     """The state record of one EIP entry (``{"address": ...}`` and the defaults for everything else)."""
     ip = address(eip.get("address"), where, "address")
     name = text(eip, "name", where, pattern=EIP_NAME)
@@ -255,14 +290,36 @@ def eip_record(eip, where, project_id, bandwidths):
                       bandwidth_share_type="PER",
                       bandwidth_charge_mode=choice(eip, "bandwidth_charge_mode", where, CHARGE_MODES,
                                                    "bandwidth"))
+    if eip.get("held_by") is not None:
+        hold(record, eip["held_by"], where + ".held_by", subnets)
     return record
 
 
-def expand_eips(doc, project_id, bandwidths):
+def hold(record, holder, where, subnets):
+    """``record`` held by what ``holder`` names (an ECS's port, a load balancer), not by a Lite Server."""
+    mapping(holder, where, "held_by")
+    kind = choice(holder, "type", where, tuple(HOLDERS), None)
+    if record["status"] != "DOWN":
+        fail(where, "an EIP with status %s cannot be held; a held EIP reads ACTIVE" % record["status"])
+    subnet = subnets.find(holder.get("subnet", subnets.first()["id"]), where, "subnet")
+    private_ip = subnets.take(subnet, holder.get("private_ip"), where, "private_ip")
+    ip = record["public_ip_address"]
+    port_id = derived_id("port", ip)
+    device_id = an_id(holder, "device", ip, where, field="device_id")
+    # A load balancer's VIP port is used by the load balancer (vnic.instance_*); an ECS's port by nobody else.
+    user = (device_id, kind) if kind == "ELB" else ("", "")
+    record.update(status="ACTIVE", port_id=port_id, private_ip_address=private_ip, associate_instance_type=kind,
+                  associate_instance_id=device_id if kind == "ELB" else port_id,
+                  vnic={"port_id": port_id, "private_ip_address": private_ip, "device_id": device_id,
+                        "device_owner": HOLDERS[kind], "instance_id": user[0], "instance_type": user[1],
+                        "vpc_id": subnet["vpc_id"]})
+
+
+def expand_eips(doc, project_id, bandwidths, subnets):
     found = {}
     for index, eip in enumerate(entries(doc, "eips")):
         where = "eips[%d]" % index
-        record = eip_record(eip, where, project_id, bandwidths)
+        record = eip_record(eip, where, project_id, bandwidths, subnets)
         if record["public_ip_address"] in found:
             fail(where, "address %s is listed twice" % record["public_ip_address"])
         found[record["public_ip_address"]] = (where, record)
@@ -271,7 +328,7 @@ def expand_eips(doc, project_id, bandwidths):
 
 def expand_lite_servers(doc, project_id, subnets, eips, users):
     servers, bound = [], {}
-    default_subnet = next(iter(subnets.records.values()))
+    default_subnet = subnets.first()
     names = [(u["name"], u["id"]) for u in users]
     for index, server in enumerate(entries(doc, "lite_servers")):
         where = "lite_servers[%d]" % index
@@ -288,18 +345,20 @@ def expand_lite_servers(doc, project_id, subnets, eips, users):
         a3 = server.get("a3", True)
         if not isinstance(a3, bool):
             fail(where, "a3 must be true or false, got %r" % (a3,))
+        category = choice(server, "category", where, SERVER_CATEGORIES, "HPS" if server_type == "HPS" else "SERVER")
+        created = milliseconds(moment(server, "created_at", where))
         cloud_server = {"id": derived_id("cloud-server", server_id), "type": server_type}
         if server_type == "HPS":
             cloud_server.update(hps_id=derived_id("hps", server_id), hps_ecs_id=derived_id("hps-ecs", server_id))
         record = {"id": server_id, "name": name,
                   "status": choice(server, "status", where, LITE_SERVER_STATUSES, "RUNNING"),
                   "flavor": text(server, "flavor", where, default="ascend-snt9b2.48xlarge"),
-                  "category": server_type, "charging_mode": "COMMON", "cloud_server": cloud_server,
+                  "category": category, "charging_mode": "COMMON", "cloud_server": cloud_server,
                   "endpoints": [{"dev_service": "SSH", "service": "SSH", "uri": private_ip}],
                   "image": {"arch": "arm64", "id": derived_id("image", "EulerOS-2.10-Arm-64bit"),
                             "name": "EulerOS-2.10-Arm-64bit", "type": "PUBLIC"},
                   "vpc_id": subnet["vpc_id"], "subnet_id": subnet["id"], "volumes": [],
-                  "create_at": NOW_MS, "update_at": NOW_MS, "sim_a3": a3, "sim_owner": owner_id,
+                  "create_at": created, "update_at": max(created, NOW_MS), "sim_a3": a3, "sim_owner": owner_id,
                   "sim_project_id": project_id}
         listed = server.get("eips") or []
         if not isinstance(listed, list):
@@ -309,7 +368,7 @@ def expand_lite_servers(doc, project_id, subnets, eips, users):
             if ip in bound:
                 fail(where, "EIP %s is also bound to %s" % (ip, bound[ip]))
             if ip not in eips:
-                eips[ip] = (where, eip_record({"address": ip}, where, project_id, {}))
+                eips[ip] = (where, eip_record({"address": ip}, where, project_id, {}, subnets))
             if eips[ip][1]["status"] != "DOWN":
                 fail(where, "EIP %s is %s and cannot be bound" % (ip, eips[ip][1]["status"]))
             bound[ip] = where
@@ -328,6 +387,7 @@ def expand_imetal(doc, project_id, domain_id, subnets):
             fail(where, "name is longer than 64 characters")
         instance_id = named_id(instance, "imetal", doc["imetal_instances"], index, name, where)
         state = choice(instance, "state", where, INSTANCE_STATES, "running")
+        created = moment(instance, "created_at", where)
         nics = instance.get("nics")
         if not isinstance(nics, list) or not 1 <= len(nics) <= 2:
             fail(where, "nics must list 1 or 2 network interfaces ({subnet, ip})")
@@ -346,6 +406,9 @@ def expand_imetal(doc, project_id, domain_id, subnets):
             fail(where, "tags must map names to strings")
         box = instance.get("physical_server") or {}
         mapping(box, where + ".physical_server", "physical_server")
+        if isinstance(box.get("power_state"), bool):
+            # YAML 1.1 reads a bare on/off as true/false.
+            box = dict(box, power_state="on" if box["power_state"] else "off")
         server_id = an_id(box, "physical-server", instance_id, where + ".physical_server")
         power = choice(box, "power_state", where + ".physical_server", POWER_STATES,
                        "on" if state == "running" else "off")
@@ -355,12 +418,12 @@ def expand_imetal(doc, project_id, domain_id, subnets):
                           "image": {"id": derived_id("image", instance.get("image") or "Ubuntu 22.04 bare metal"),
                                     "name": text(instance, "image", where, default="Ubuntu 22.04 bare metal")},
                           "tags": [{"key": k, "value": v} for k, v in sorted(tags.items())], "metadata": {},
-                          "description": "", "error": None, "created_at": NOW, "updated_at": NOW,
+                          "description": "", "error": None, "created_at": created, "updated_at": created,
                           "sim_project_id": project_id})
         physical.append({"id": server_id, "name": text(box, "name", where + ".physical_server",
                                                        default="rack-%s" % instance_id[:8]),
                          "power_state": power, "manage_state": "in-use", "operation_state": None,
-                         "health_state": "OK", "frozen_state": 0, "onboard_time": NOW,
+                         "health_state": "OK", "frozen_state": 0, "onboard_time": created,
                          "domain_id": domain_id, "project_id": project_id})
     return instances, physical
 
@@ -384,7 +447,7 @@ def expand(doc, state_config_keys):
     state, project_id, domain_id = account(region)
     subnets = expand_network(doc, project_id)
     bandwidths = expand_bandwidths(doc, project_id)
-    eips = expand_eips(doc, project_id, bandwidths)
+    eips = expand_eips(doc, project_id, bandwidths, subnets)
     servers = expand_lite_servers(doc, project_id, subnets, eips, state["users"])
     instances, physical = expand_imetal(doc, project_id, domain_id, subnets)
     config = doc.get("config") or {}

@@ -1,4 +1,4 @@
-"""Names and credentials of the default seed (seed.json), for tests and demos. Simulator-only values."""
+"""Names and credentials of the simulated account (account.json) and the default seed (seed.yml), for tests and demos. Simulator-only values."""
 
 PROJECT_ID = "0a1b2c3d4e5f40718293a4b5c6d7e8f9"
 REGION = "ap-southeast-3"

@@ -1,4 +1,4 @@
-"""The simulator's state: seeded from a JSON file, changed by the API handlers as the cloud would change it."""
+"""The simulator's state: seeded from a seed (fleet.py), changed by the API handlers as the cloud would change it."""
 
 import copy
 import ipaddress
@@ -200,7 +200,7 @@ class SimState:
 
 def load_seed(path):
     """A seed file: the user's format (YAML or JSON with ``hwsim_seed: 1``, see fleet.py), or the simulator's own
-    state form (the default seed.json). Raises fleet.SeedError naming the file and what is wrong."""
+    state form (as the admin API's GET state returns it). Raises fleet.SeedError naming the file and what is wrong."""
     with open(path, "r", encoding="utf-8") as handle:
         return parse_seed(handle.read(), path)
 

@@ -250,7 +250,7 @@ def _cases(state):
         "eipinfo.status": (vpc_eip_info.main, {}, [[v] for v in strings("DOWN")]),
         "free": (vpc_eip_info.main, {}, booleans()),
         "eipinfo.server": (vpc_eip_info.main, {}, strings("train-a3-01")),
-        "port_id": (vpc_eip_info.main, {}, strings("cacb6bcb-6eac-5d54-8d7b-fa6a6a2ff7e1")),
+        "port_id": (vpc_eip_info.main, {}, strings("2ddd26fd-d090-504e-a752-d11a3562d06c")),
     }
 
 

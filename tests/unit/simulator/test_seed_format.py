@@ -48,7 +48,68 @@ def test_names_the_cloud_allows_are_seeded(tmp_path):
     assert state["instances"][0]["name"] == "推理节点-01 🚀"
 
 
+def test_the_collections_own_fleet_is_a_seed_of_this_format():
+    """The default seed is written in the format users write: everything the tests rely on is expressed in it."""
+    with open(os.path.join(PACKAGE_PARENT, "hwsim", "seed.yml"), encoding="utf-8") as handle:
+        doc = yaml.safe_load(handle)
+    assert doc["hwsim_seed"] == 1
+    state = load_seed(os.path.join(PACKAGE_PARENT, "hwsim", "seed.yml"))
+    servers = dict((s["name"], s) for s in state["dev_servers"])
+    # Categories as ServerResponse.category has them; an HPS server has its sub-node ids.
+    assert servers["train-a3-01"]["category"] == "HPS" and servers["infer-a3-05"]["category"] == "SERVER"
+    assert set(servers["train-a3-01"]["cloud_server"]) == {"id", "type", "hps_id", "hps_ecs_id"}
+    # created_at in the seed is the server's create_at (ms), in order.
+    created = [s["create_at"] for s in state["dev_servers"]]
+    assert created[0] == 1790841600000 and len(set(created)) > 20
+    eips = dict((e["alias"], e) for e in state["publicips"])
+    elb, ecs = eips["elb-frontend"], eips["ecs-web"]
+    assert elb["associate_instance_type"] == "ELB" and elb["vnic"]["device_owner"] == "neutron:LOADBALANCERV2"
+    assert elb["associate_instance_id"] == elb["vnic"]["device_id"] == elb["vnic"]["instance_id"]
+    assert ecs["associate_instance_type"] == "PORT" and ecs["associate_instance_id"] == ecs["port_id"]
+    assert ecs["vnic"]["instance_id"] == "" and ecs["private_ip_address"] == "10.0.1.60"
+    assert elb["sim_bound_server"] is None and elb["status"] == ecs["status"] == "ACTIVE"
+    assert eips["bound-a3-04"]["sim_bound_server"] == servers["train-a3-04"]["id"]
+    # The simulated account: both accounts' projects survive (each account has its own ap-southeast-3).
+    assert sorted((p["name"], p["domain_id"][:4]) for p in state["projects"]) == [
+        ("ap-southeast-3", "d0c1"), ("ap-southeast-3", "e1d2"), ("cn-north-4", "d0c1")]
+    nodes = dict((i["name"], i) for i in state["instances"] if i["name"] != "dup-node")
+    power = dict((p["id"], p["power_state"]) for p in state["physical_servers"])
+    assert power[nodes["failed-node"]["server_id"]] == "off" and power[nodes["gpu-node-01"]["server_id"]] == "on"
+
+
+def test_held_eips_created_times_and_yaml_on_off(tmp_path):
+    state = load_seed(seed_file(tmp_path, {"hwsim_seed": 1, "eips": [
+        {"address": "198.51.100.7", "held_by": {"type": "ELB"}},
+        {"address": "198.51.100.8", "held_by": {"type": "PORT", "private_ip": "10.0.0.99"}}],
+        "lite_servers": [{"name": "a", "created_at": "2026-11-02T03:04:05Z", "category": "SPOD"}],
+        "imetal_instances": [{"name": "n", "nics": [{"subnet": "default-subnet"}], "state": "stopped",
+                              "created_at": "2026-09-01T00:00:00Z", "physical_server": {"power_state": True}}]}))
+    elb, port = state["publicips"]
+    # The next free address of the first subnet (10.0.0.10 up), then the one asked for.
+    assert elb["private_ip_address"] == "10.0.0.10" and port["private_ip_address"] == "10.0.0.99"
+    assert port["vnic"]["device_owner"] == "compute:nova" and elb["vnic"]["instance_type"] == "ELB"
+    server = state["dev_servers"][0]
+    assert server["create_at"] == 1793588645000 and server["category"] == "SPOD"
+    assert server["endpoints"][0]["uri"] == "10.0.0.11"
+    assert state["instances"][0]["created_at"] == "2026-09-01T00:00:00Z"
+    assert state["physical_servers"][0]["power_state"] == "on"
+
+
 @pytest.mark.parametrize("doc,message", [
+    ({"hwsim_seed": 1, "eips": [{"address": "198.51.100.1", "held_by": {"type": "NAT"}}]},
+     "eips[0].held_by: type 'NAT' is not one of PORT, ELB"),
+    ({"hwsim_seed": 1, "eips": [{"address": "198.51.100.1", "status": "FREEZED", "held_by": {"type": "ELB"}}]},
+     "eips[0].held_by: an EIP with status FREEZED cannot be held"),
+    ({"hwsim_seed": 1, "eips": [{"address": "198.51.100.1", "held_by": {"type": "ELB", "device_id": "lb-1"}}]},
+     "eips[0].held_by: device_id 'lb-1' is not a lower-case UUID"),
+    ({"hwsim_seed": 1, "eips": [{"address": "198.51.100.1", "held_by": {"type": "ELB"}}],
+      "lite_servers": [{"name": "a", "eips": ["198.51.100.1"]}]},
+     "lite_servers[0]: EIP 198.51.100.1 is ACTIVE and cannot be bound"),
+    ({"hwsim_seed": 1, "lite_servers": [{"name": "a", "created_at": "yesterday"}]},
+     "lite_servers[0]: created_at 'yesterday' is not a UTC time such as 2026-10-01T00:00:00Z"),
+    ({"hwsim_seed": 1, "lite_servers": [{"name": "a", "category": "BMS"}]},
+     "lite_servers[0]: category 'BMS' is not one of HPS, SPOD, SERVER"),
+
     ({"lite_servers": []}, "hwsim_seed: must be 1"),
     ({"hwsim_seed": 2}, "hwsim_seed: must be 1 (the seed format's version), got 2"),
     ({"hwsim_seed": 1, "servers": []}, "unknown key(s) servers"),
