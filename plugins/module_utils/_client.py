@@ -46,6 +46,7 @@ except ImportError as _import_error:  # pragma: no cover - depends on the contro
 
 from ..module_utils import _signer
 from ..module_utils._signer import find_header
+from ..module_utils._rules import RULES
 
 COLLECTION_VERSION = "0.3.0"
 USER_AGENT = "hwcloud.infra/%s" % COLLECTION_VERSION
@@ -290,16 +291,16 @@ def validate_id(value, what):
     return value
 
 
-def validate_ref(value, what):
-    """An id or a name: 1-64 letters or digits (any script), '-' and '_'."""
+def validate_ref(value, what, rule):
+    """An id (1-64 ASCII letters, digits, '-' and '_') or a name as ``rule`` (a key of _rules.RULES) has it."""
     if not isinstance(value, str) or not value:
         raise HuaweiCloudError("%s must be a non-empty string" % what)
-    if len(value) > 64:
-        raise HuaweiCloudError("%s must be at most 64 characters, got %d" % (what, len(value)))
-    if not all(ch.isalnum() or ch in "-_" for ch in value):
-        raise HuaweiCloudError("%s %s is neither an id nor a valid name (1-64 letters, digits, '-' and '_')"
-                               % (what, _shown(value)))
-    return value
+    kind = RULES[rule]
+    if _ID_RE.fullmatch(value) or kind.allows(value):
+        return value
+    if len(value) > kind.length[1]:
+        raise HuaweiCloudError("%s must be at most %d characters, got %d" % (what, kind.length[1], len(value)))
+    raise HuaweiCloudError("%s %s is neither an id nor a valid name (%s)" % (what, _shown(value), kind.words))
 
 
 def validate_int(value, what, bounds):

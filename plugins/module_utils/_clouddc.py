@@ -65,7 +65,7 @@ def list_instances(client, ids=None, state=None):
 
 def find_instances(client, ref):
     """Instances matching ``ref``: the one with that id, else every one with that name."""
-    validate_ref(ref, "instance")
+    validate_ref(ref, "instance", "imetal_instance_name")
     if looks_like_uuid(ref):
         found = [i for i in list_instances(client, ids=[ref]) if i.get("id") == ref]
         if found:

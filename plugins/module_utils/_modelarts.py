@@ -75,7 +75,7 @@ def find_servers(client, ref):
 
     An id-shaped reference is read directly (one call); anything else is looked up in the listing.
     """
-    validate_ref(ref, "server")
+    validate_ref(ref, "server", "lite_server_name")
     not_found = None
     if looks_like_uuid(ref):
         try:
@@ -217,7 +217,7 @@ class Snapshot(object):
 
     def server(self, ref):
         """Exactly one Lite Server for an id or a unique name; otherwise an error naming the candidates."""
-        validate_ref(ref, "server")
+        validate_ref(ref, "server", "lite_server_name")
         return pick_one(match_id_or_name(self._servers, ref), ref, "Lite Server", "status")
 
 

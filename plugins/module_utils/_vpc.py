@@ -15,6 +15,7 @@ import ipaddress
 import re
 
 from ..module_utils._client import NO_BODY, HuaweiCloudError, Opt, is_eip_id, validate_ipv4
+from ..module_utils._rules import RULES
 
 EIP = "/v3/{project_id}/eip/publicips/{id}"
 EIPS = "/v3/{project_id}/eip/publicips"
@@ -179,8 +180,6 @@ def eip_label(eip):
     return "%s (%s)" % (eip.get("public_ip_address"), eip.get("id"))
 
 
-# EIP and bandwidth names (the SDK: 1 to 64 letters, digits, CJK, underscore, hyphen, dot).
-_NAME = re.compile(r"^[A-Za-z0-9_\-.\u4e00-\u9fa5]{1,64}$")
 # An EIP type: the region's line names (5_bgp, 5_sbgp, 5_telcom, ...).
 _TYPE = re.compile(r"^[0-9a-z_]{1,32}$")
 # Statuses of an EIP that is still being created or deleted.
@@ -188,10 +187,12 @@ PENDING_STATUSES = ("PENDING_CREATE", "PENDING_DELETE", "NOTIFYING", "NOTIFY_DEL
 CREATE_ANSWER = {"publicip": {"id": str, "status": Opt(str), "public_ip_address": Opt(str), "alias": Opt(str)}}
 
 
-def validate_eip_name(value, what="name"):
-    if not isinstance(value, str) or not _NAME.fullmatch(value):
-        raise HuaweiCloudError("%s %s is not a valid EIP name (1 to 64 letters, digits, underscores, hyphens or "
-                               "dots)" % (what, repr(value)[:80]))
+def validate_eip_name(value, what="name", rule="eip_name"):
+    """An EIP's (or, with ``rule`` bandwidth_name, a bandwidth's) name as the create request's model has it."""
+    kind = RULES[rule]
+    if not kind.allows(value):
+        raise HuaweiCloudError("%s %s is not a valid %s name (%s)" % (
+            what, repr(value)[:80], "EIP" if rule == "eip_name" else "bandwidth", kind.words))
     return value
 
 

@@ -168,7 +168,7 @@ def gather(module):
     if p["ids"] is not None and len(p["ids"]) > MAX_IDS:
         raise HuaweiCloudError("ids lists %d instances; at most %d are allowed" % (len(p["ids"]), MAX_IDS))
     if p["name"] is not None:
-        validate_ref(p["name"], "name")
+        validate_ref(p["name"], "name", "imetal_instance_name")
     client = module.client
     with step("list iMetal instances"):
         instances = list_instances(client, ids=p["ids"], state=p["state"])

@@ -246,7 +246,7 @@ def addressing(instance):
 def converge(module):
     """Read, compare, change only what differs, wait and verify; returns the result values."""
     p = module.params
-    validate_ref(p["instance"], "instance")
+    validate_ref(p["instance"], "instance", "imetal_instance_name")
     if p["vpc_id"] is not None:
         validate_id(p["vpc_id"], "vpc_id")
     nics = validate_nics(p["nics"])

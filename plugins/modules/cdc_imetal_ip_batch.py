@@ -200,7 +200,7 @@ def validate_items(items):
     for index, item in enumerate(items):
         where = "instances[%d]" % index
         try:
-            validate_ref(item["instance"], "%s.instance" % where)
+            validate_ref(item["instance"], "%s.instance" % where, "imetal_instance_name")
             if item["vpc_id"] is not None:
                 validate_id(item["vpc_id"], "%s.vpc_id" % where)
             nics[index] = validate_nics(item["nics"])

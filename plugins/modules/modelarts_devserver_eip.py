@@ -231,7 +231,7 @@ from ..module_utils._vpc import validate_eip_ref
 def validate_inputs(module):
     """Every module option, before any request; returns the validated wait_timeout."""
     p = module.params
-    validate_ref(p["server"], "server")
+    validate_ref(p["server"], "server", "lite_server_name")
     if p["public_ip"] is not None:
         validate_eip_ref(p["public_ip"])
     if p["exclusive"] and p["state"] == "absent":

@@ -231,7 +231,7 @@ def validate_items(items):
     for index, item in enumerate(items):
         where = "bindings[%d]" % index
         try:
-            validate_ref(item["server"], "%s.server" % where)
+            validate_ref(item["server"], "%s.server" % where, "lite_server_name")
             if item["public_ip"] == AUTO:
                 if item["state"] != "present" or item["exclusive"] or item["allow_rebind"]:
                     raise HuaweiCloudError("%s: public_ip=auto goes with state=present, without exclusive or "

@@ -161,7 +161,7 @@ from ..module_utils._module import HuaweiCloudModule
 def gather(module):
     p = module.params
     if p["server"] is not None:
-        validate_ref(p["server"], "server")
+        validate_ref(p["server"], "server", "lite_server_name")
     client = module.client
     with step("list Lite Servers"):
         servers = find_servers(client, p["server"])[0] if p["server"] is not None else list_servers(client)

@@ -232,7 +232,7 @@ def validate_inputs(module):
     if p["bandwidth_size"] is not None:
         validate_int(p["bandwidth_size"], "bandwidth_size", SIZE_RANGE)
     if p["bandwidth_name"] is not None:
-        validate_eip_name(p["bandwidth_name"], "bandwidth_name")
+        validate_eip_name(p["bandwidth_name"], "bandwidth_name", "bandwidth_name")
     if p["bandwidth_id"] is not None:
         validate_id(p["bandwidth_id"], "bandwidth_id")
     return module.wait_timeout()

@@ -177,7 +177,7 @@ def query_of(module):
     if p["port_id"] is not None:
         query["vnic.port_id"] = validate_id(p["port_id"], "port_id")
     if p["server"] is not None:
-        validate_ref(p["server"], "server")
+        validate_ref(p["server"], "server", "lite_server_name")
     return query
 
 

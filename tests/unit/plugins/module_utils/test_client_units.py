@@ -26,16 +26,22 @@ def test_validate_id_rejects(value, fragment):
     assert "server id" in str(info.value)
 
 
-@pytest.mark.parametrize("value", ["train-a3-01", "gpu_node-7", "\u00fcn\u00ef", "\u8bad\u7ec3-01", "a" * 64])
-def test_validate_ref_accepts_ids_and_names(value):
-    assert c.validate_ref(value, "server") == value
+@pytest.mark.parametrize("rule,value", [
+    ("lite_server_name", "train-a3-01"), ("lite_server_name", "gpu_node-7"), ("lite_server_name", "a.b"),
+    ("lite_server_name", ".."), ("lite_server_name", "a" * 64),
+    ("imetal_instance_name", "\u00fcn\u00ef"), ("imetal_instance_name", "\u8bad\u7ec3-01"),
+    ("imetal_instance_name", "a b"), ("imetal_instance_name", "a" * 64)])
+def test_validate_ref_accepts_ids_and_names(rule, value):
+    assert c.validate_ref(value, "server", rule) == value
 
 
-@pytest.mark.parametrize("value", ["", ".hidden", "a/b", "a b", "a\u200bb", "a\uff0fb", "x\n", "\u202eabc", "a" * 65,
-                                   "..", "a;b", "a\\b", "a.b", None, 7])
-def test_validate_ref_rejects(value):
+@pytest.mark.parametrize("rule,value", [
+    ("lite_server_name", v) for v in ["", "a/b", "a b", "a\u200bb", "a\uff0fb", "x\n", "\u8bad", "a" * 65, "a;b",
+                                      "a\\b", None, 7]] + [
+    ("imetal_instance_name", v) for v in ["", "x\n", "a\x7fb", "a\u2028", "a" * 65, None, 7]])
+def test_validate_ref_rejects(rule, value):
     with pytest.raises(c.HuaweiCloudError) as info:
-        c.validate_ref(value, "server")
+        c.validate_ref(value, "server", rule)
     assert "server" in str(info.value)
 
 

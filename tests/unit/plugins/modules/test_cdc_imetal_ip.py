@@ -220,7 +220,7 @@ def test_lost_put_that_did_not_apply_is_sent_once_more(sim, run_module):
                                           {"subnet_id": "t", "ip_address": "10.0.0.1"}]}, "both ask for 10.0.0.1"),
     ({"instance": "gpu-node-01", "nics": [{"subnet_id": "s"}] * 3}, "got 3"),
     ({"instance": "gpu-node-01", "nics": [{"subnet_id": "s", "ip_address": "10.0.0"}]}, "not an IPv4 address"),
-    ({"instance": "../x", "nics": [{"subnet_id": "s"}]}, "neither an id nor a valid name"),
+    ({"instance": "x\n", "nics": [{"subnet_id": "s"}]}, "neither an id nor a valid name"),
     ({"instance": "gpu-node-01", "nics": [{"subnet_id": "s", "ip_address": "127.0.0.1"}]}, "loopback"),
     ({"instance": "gpu-node-01", "nics": [{"subnet_id": "s", "ip_address": "255.255.255.255"}]}, "broadcast"),
     ({"instance": "gpu-node-01", "nics": [{"subnet_id": "s"}], "wait_timeout": 10 ** 30}, "from 1 to 86400"),

@@ -73,7 +73,7 @@ def test_every_bad_item_is_reported_and_nothing_is_sent(sim, run_module):
 
 
 def test_invalid_inputs_are_refused_before_any_request(sim, run_module):
-    out = run_module(main, sim, {"instances": [{"instance": "a/b", "nics": [{"subnet_id": "s"}]},
+    out = run_module(main, sim, {"instances": [{"instance": "a\x00b", "nics": [{"subnet_id": "s"}]},
                                                {"instance": "x", "nics": [{"subnet_id": "s", "ip_address": "1.2.3"}]}]})
     assert out["failed"] and "2 of 2 item(s) are invalid" in out["msg"] and sim.requests() == []
 
