@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 import traceback
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
@@ -129,6 +130,28 @@ def resource_diff(header, before, after):
     return {"before_header": header, "after_header": header, "before": before, "after": after}
 
 
+# A credential inside an option's value: a URL's user-info (https://user:password@host) or a secret in its query.
+_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#@\s]+)@")
+_QUERY_SECRET = re.compile(r"[?&][A-Za-z0-9_.-]*(?:token|password|passwd|secret|signature|key|credential)"
+                           r"[A-Za-z0-9_.-]*=([^&#\s]+)", re.IGNORECASE)
+
+
+def embedded_secrets(value):
+    """The credentials carried inside ``value`` (strings, and those in lists and mappings): each user-info with its
+    password, each secret query value."""
+    if isinstance(value, dict):
+        return [found for item in value.values() for found in embedded_secrets(item)]
+    if isinstance(value, (list, tuple)):
+        return [found for item in value for found in embedded_secrets(item)]
+    if not isinstance(value, str):
+        return []
+    found = []
+    for match in _USERINFO.finditer(value):
+        found += [match.group(1)] + match.group(1).split(":", 1)[1:]
+    found += [match.group(1) for match in _QUERY_SECRET.finditer(value)]
+    return [secret for secret in found if secret]
+
+
 class HuaweiCloudModule(object):
     """Owns the AnsibleModule, the client and the result of one module run.
 
@@ -148,6 +171,8 @@ class HuaweiCloudModule(object):
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self.params = self.module.params
+        # Ansible masks these wherever they appear in what the module returns, invocation and messages included.
+        self.module.no_log_values.update(embedded_secrets(self.params))
         self.result = {"changed": False}
         self._client = None
 

@@ -89,6 +89,41 @@ def test_credentials_with_a_trailing_newline_are_refused_unseen(sim, variable, v
     assert not any(counts.values()), counts
 
 
+@pytest.mark.parametrize("where,endpoint,secret", [
+    ("user-info", "https://ops:Endp0int-Passw0rd@127.0.0.1:9", "Endp0int-Passw0rd"),
+    ("a token user-info", "https://MIIendpoint-token-value@127.0.0.1:9", "MIIendpoint-token-value"),
+    ("a query token", "https://127.0.0.1:9/?access_token=MIIquery-token-value", "MIIquery-token-value"),
+])
+def test_a_credential_inside_an_endpoint_is_never_shown(sim, where, endpoint, secret):
+    env = _env(sim, HW_ACCESS_KEY=sim.connection_options()["access_key"], HW_SECRET_KEY=SK)
+    # Refused before any request; were it not, the proxy is a closed local port.
+    env.update(HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9", NO_PROXY="127.0.0.1")
+    # The result carries the module's arguments (what ansible-core 2.19 always did).
+    env.update(ANSIBLE_INJECT_INVOCATION="1")
+    endpoints = dict(sim.endpoints(), modelarts=endpoint)
+    sim.clear_requests()
+    rc, output = _adhoc(env, "modelarts_devserver_info", {"server": "train-a3-01", "endpoints": endpoints})
+    assert rc != 0 and "endpoints.modelarts is not an http(s) base URL" in output, output[-2000:]
+    assert sim.requests() == []
+    assert '"invocation"' in output and "********" in output
+    counts = _count(output, [secret, SK])
+    SCANS["endpoint with %s" % where] = (1, sum(counts.values()))
+    assert not any(counts.values()), counts
+
+
+@pytest.mark.parametrize("endpoint,secret", [
+    ("https://ops:Endp0int-Passw0rd@127.0.0.1:9", "Endp0int-Passw0rd"),
+    ("https://127.0.0.1:9/v1?X-Auth-Token=MIIquery-token-value&a=1", "MIIquery-token-value"),
+])
+def test_a_credential_inside_an_endpoint_is_masked_in_the_invocation(sim, run_module, endpoint, secret):
+    from ansible_collections.hwcloud.infra.plugins.modules import modelarts_devserver_info
+    out = run_module(modelarts_devserver_info.main, sim, {"server": "train-a3-01", "_ansible_inject_invocation": True,
+                                                         "endpoints": dict(sim.endpoints(), modelarts=endpoint)})
+    assert out["failed"] and "endpoints.modelarts" in out["msg"]
+    shown = out["invocation"]["module_args"]["endpoints"]["modelarts"]
+    assert "********" in shown and shown.startswith("https://") and secret not in json.dumps(out)
+
+
 def scan_summary():
     if not SCANS:
         return None
