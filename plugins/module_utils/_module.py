@@ -152,6 +152,29 @@ def embedded_secrets(value):
     return [secret for secret in found if secret]
 
 
+def _refuse_nulls(module, spec, kwargs):
+    """Fail when a required option, or one a rule requires, was given as null: Ansible counts an option that is
+    present as given, and a value that templated to nothing (``"{{ none }}"``, an unset registered value) is
+    present but null."""
+    params = module.params
+    null = " was given as null (a value that templated to nothing, such as a null or unset variable)"
+    for name, option in spec.items():
+        if option.get("required") and params.get(name) is None:
+            module.fail_json(msg="%s is required, and%s" % (name, null))
+    for rule in kwargs.get("required_if") or ():
+        key, value, names = rule[:3]
+        if params.get(key) != value:
+            continue
+        missing = [n for n in names if params.get(n) is None]
+        if missing and (len(missing) == len(names) or not (len(rule) > 3 and rule[3])):
+            module.fail_json(msg="%s %s required when %s is %s, and%s" % (
+                " or ".join(missing) if len(rule) > 3 and rule[3] else ", ".join(missing),
+                "is" if len(missing) == 1 else "are", key, value, null))
+    for names in kwargs.get("required_one_of") or ():
+        if all(params.get(n) is None for n in names):
+            module.fail_json(msg="one of %s is required, and each%s" % (", ".join(names), null))
+
+
 class HuaweiCloudModule(object):
     """Owns the AnsibleModule, the client and the result of one module run.
 
@@ -171,6 +194,7 @@ class HuaweiCloudModule(object):
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self.params = self.module.params
+        _refuse_nulls(self.module, spec, kwargs)
         # Ansible masks these wherever they appear in what the module returns, invocation and messages included.
         self.module.no_log_values.update(embedded_secrets(self.params))
         self.result = {"changed": False}

@@ -328,4 +328,38 @@ def hostile_summary():
         return None
     return ("hostile inputs: %d values over %d options (at least %d each) rejected before any request, but for %d "
             "names the SDK's rules allow, looked up in listings only" % (
-                sum(COUNTS.values()) - sum(NAMES.values()), len(COUNTS), min(COUNTS.values()), sum(NAMES.values())))
+                sum(COUNTS.values()) - sum(NAMES.values()), len(COUNTS), min(COUNTS.values()), sum(NAMES.values()))
+            + ("; null and empty values of %d options refused or taken as unset" % len(NULL_RUNS) if NULL_RUNS else ""))
+
+
+NULL_RUNS = {}
+# An AWX credential injects a field left blank as "": for these optional credential and TLS options an empty value
+# is the same as no value (the other credential options: an empty one fails the login, refused by the method).
+EMPTY_MEANS_UNSET = ("security_token", "auth_token", "ca_bundle")
+
+
+@pytest.mark.parametrize("option", OPTIONS)
+def test_null_and_empty_values_are_refused_or_mean_unset(sim, run_module, option, monkeypatch):
+    """``"{{ none }}"`` and ``""`` for every option: an empty value is refused before any request, naming the
+    option; a null one means "not set", and where the option is needed it is refused the same way, never ending
+    in an unexpected error or a message about ``None``."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    case = _cases(sim.state())[option]
+    main, args = case[:2]
+    place = case[3] if len(case) > 3 else (lambda full, key, value: full.__setitem__(key, value))
+    name = option.split(".")[-1]
+    problems = []
+    for value in (None, ""):
+        full = dict(_connection(sim, name), **args)
+        place(full, name, value)
+        out, reached = _run(sim, run_module, main, full)
+        msg = out.get("msg", "")
+        # A null never becomes a resource's name in a message ("bind EIP None").
+        if "Traceback" in json.dumps(out) or "unexpected error" in msg or re.search(r"[A-Za-z] None\b", msg):
+            problems.append("%r: %s" % (value, msg))
+        if value == "" and name not in EMPTY_MEANS_UNSET and not (out.get("failed") and not reached):
+            problems.append("'' was not refused before any request: %s" % (msg or "accepted"))
+    NULL_RUNS[option] = 2
+    assert not problems, "\n".join(problems)
