@@ -2,8 +2,8 @@
 
 Everything but names, addresses and CIDRs has a default; ids are derived from names (the same seed always gives
 the same ids). The simulated account (its domains, users, access keys, the project of the region) is account.json,
-whose names ``seedinfo`` holds; the collection's own fleet is seed.yml, one seed of this format. ``expand(document)`` returns the state; ``SeedError`` says which entry and field is wrong
-and why. extensions/simulator/README.md documents the format.
+whose names ``seedinfo`` holds; the collection's own fleet is seed.yml, one seed of this format.
+``expand(document)`` returns the state; ``SeedError`` says which entry and field is wrong and why. extensions/simulator/README.md documents the format.
 """
 
 import copy

@@ -117,8 +117,9 @@ def test_a_credential_inside_an_endpoint_is_never_shown(sim, where, endpoint, se
 ])
 def test_a_credential_inside_an_endpoint_is_masked_in_the_invocation(sim, run_module, endpoint, secret):
     from ansible_collections.hwcloud.infra.plugins.modules import modelarts_devserver_info
-    out = run_module(modelarts_devserver_info.main, sim, {"server": "train-a3-01", "_ansible_inject_invocation": True,
-                                                         "endpoints": dict(sim.endpoints(), modelarts=endpoint)})
+    args = {"server": "train-a3-01", "_ansible_inject_invocation": True,
+            "endpoints": dict(sim.endpoints(), modelarts=endpoint)}
+    out = run_module(modelarts_devserver_info.main, sim, args)
     assert out["failed"] and "endpoints.modelarts" in out["msg"]
     shown = out["invocation"]["module_args"]["endpoints"]["modelarts"]
     assert "********" in shown and shown.startswith("https://") and secret not in json.dumps(out)

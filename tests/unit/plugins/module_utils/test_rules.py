@@ -91,11 +91,11 @@ def test_a_lite_server_named_with_dots_gets_an_eip_by_name(sim, run_module):
 
 
 def test_an_imetal_instance_named_in_cjk_and_emoji_changes_ip_by_name(sim, run_module):
-    seeded(sim, {"imetal_instances": [{"name": "推理节点-01 🚀", "nics": [{"subnet": "default-subnet",
-                                                                       "ip": "10.0.0.50"}]}],
-                 "config": {"imetal_ip_change_polls": 1}})
-    args = {"instance": "推理节点-01 🚀", "nics": [{"subnet_id": sim.state()["subnets"][0]["id"],
-                                                 "ip_address": "10.0.0.60"}], "wait_timeout": 60}
+    name = "推理节点-01 🚀"
+    nic = {"subnet": "default-subnet", "ip": "10.0.0.50"}
+    seeded(sim, {"imetal_instances": [{"name": name, "nics": [nic]}], "config": {"imetal_ip_change_polls": 1}})
+    subnet_id = sim.state()["subnets"][0]["id"]
+    args = {"instance": name, "nics": [{"subnet_id": subnet_id, "ip_address": "10.0.0.60"}], "wait_timeout": 60}
     out = run_module(cdc_imetal_ip.main, sim, args)
     assert out["changed"] is True and not out.get("failed"), out
     assert sim.state()["instances"][0]["network_interfaces"][0]["ipv4_address"] == "10.0.0.60"
