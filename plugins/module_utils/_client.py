@@ -46,7 +46,7 @@ except ImportError as _import_error:  # pragma: no cover - depends on the contro
 
 from ..module_utils import _signer
 from ..module_utils._signer import find_header
-from ..module_utils._rules import RULES
+from ..module_utils._rules import RULES, has_control as _has_control
 
 COLLECTION_VERSION = "0.3.0"
 USER_AGENT = "hwcloud.infra/%s" % COLLECTION_VERSION
@@ -70,7 +70,9 @@ RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
 # A write answered with one of these was certainly not applied, so it may be sent again.
 NOT_APPLIED_STATUSES = frozenset([429, 503])
 IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "OPTIONS"])
-SENSITIVE_QUERY_KEYS = re.compile(r"(token|password|secret|signature|credential|key)", re.IGNORECASE)
+# The words of a query parameter's name that make its value a secret (redacted in logs, masked in results).
+SENSITIVE_KEY_WORDS = "token|password|passwd|secret|signature|credential|key"
+SENSITIVE_QUERY_KEYS = re.compile("(%s)" % SENSITIVE_KEY_WORDS, re.IGNORECASE)
 
 # Bounds of the numeric options (seconds, counts).
 API_TIMEOUT_RANGE = (1, 600)
@@ -274,10 +276,6 @@ def _snippet(text):
 # --------------------------------------------------------------------------------------------------------------------
 # Small pure helpers
 # --------------------------------------------------------------------------------------------------------------------
-
-def _has_control(value):
-    return any(ord(ch) < 0x20 or 0x7f <= ord(ch) <= 0x9f or ch in u"\u2028\u2029" for ch in value)
-
 
 def validate_id(value, what):
     """An id that goes into a URL path: 1-64 ASCII letters, digits, '-' and '_'."""

@@ -16,9 +16,11 @@ import re
 import traceback
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
+from ansible.module_utils.common.validation import (check_required_arguments, check_required_by, check_required_if,
+                                                    check_required_one_of, check_required_together)
 
-from ..module_utils._client import (HAS_REQUESTS, REQUESTS_IMPORT_ERROR, WAIT_TIMEOUT_RANGE, Client, HuaweiCloudError,
-                                    validate_int)
+from ..module_utils._client import (HAS_REQUESTS, REQUESTS_IMPORT_ERROR, SENSITIVE_KEY_WORDS, WAIT_TIMEOUT_RANGE,
+                                    Client, HuaweiCloudError, validate_int)
 
 
 def env_fallback(*names):
@@ -132,8 +134,8 @@ def resource_diff(header, before, after):
 
 # A credential inside an option's value: a URL's user-info (https://user:password@host) or a secret in its query.
 _USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#@\s]+)@")
-_QUERY_SECRET = re.compile(r"[?&][A-Za-z0-9_.-]*(?:token|password|passwd|secret|signature|key|credential)"
-                           r"[A-Za-z0-9_.-]*=([^&#\s]+)", re.IGNORECASE)
+_QUERY_SECRET = re.compile(r"[?&][A-Za-z0-9_.-]*(?:%s)[A-Za-z0-9_.-]*=([^&#\s]+)" % SENSITIVE_KEY_WORDS,
+                           re.IGNORECASE)
 
 
 def embedded_secrets(value):
@@ -153,26 +155,19 @@ def embedded_secrets(value):
 
 
 def _refuse_nulls(module, spec, kwargs):
-    """Fail when a required option, or one a rule requires, was given as null: Ansible counts an option that is
-    present as given, and a value that templated to nothing (``"{{ none }}"``, an unset registered value) is
-    present but null."""
-    params = module.params
-    null = " was given as null (a value that templated to nothing, such as a null or unset variable)"
-    for name, option in spec.items():
-        if option.get("required") and params.get(name) is None:
-            module.fail_json(msg="%s is required, and%s" % (name, null))
-    for rule in kwargs.get("required_if") or ():
-        key, value, names = rule[:3]
-        if params.get(key) != value:
-            continue
-        missing = [n for n in names if params.get(n) is None]
-        if missing and (len(missing) == len(names) or not (len(rule) > 3 and rule[3])):
-            module.fail_json(msg="%s %s required when %s is %s, and%s" % (
-                " or ".join(missing) if len(rule) > 3 and rule[3] else ", ".join(missing),
-                "is" if len(missing) == 1 else "are", key, value, null))
-    for names in kwargs.get("required_one_of") or ():
-        if all(params.get(n) is None for n in names):
-            module.fail_json(msg="one of %s is required, and each%s" % (", ".join(names), null))
+    """Ansible's own requirement checks again, over the options that are not null: Ansible counts an option that is
+    present as given, and a value that templated to nothing (``"{{ none }}"``, an unset registered value) is present
+    but null."""
+    given = dict((name, value) for name, value in module.params.items() if value is not None)
+    try:
+        check_required_arguments(spec, given)
+        check_required_if(kwargs.get("required_if"), given)
+        check_required_one_of(kwargs.get("required_one_of"), given)
+        check_required_together(kwargs.get("required_together"), given)
+        check_required_by(kwargs.get("required_by"), given)
+    except TypeError as exc:
+        module.fail_json(msg="%s (an option given as null, a value that templated to nothing such as a null or unset "
+                             "variable, counts as missing)" % exc)
 
 
 class HuaweiCloudModule(object):

@@ -18,6 +18,11 @@ __metaclass__ = type
 import re
 
 
+def has_control(value):
+    """Whether ``value`` holds a control character (C0, DEL, C1) or a Unicode line or paragraph separator."""
+    return any(ord(ch) < 0x20 or 0x7f <= ord(ch) <= 0x9f or ch in u"\u2028\u2029" for ch in value)
+
+
 class Rule:
     """A kind of name: ``pattern`` (None: any text without control characters) and ``length``, the words an
     error shows, and ``source``, the SDK model field it comes from."""
@@ -33,11 +38,12 @@ class Rule:
             return False
         if self.pattern is not None:
             return bool(self.pattern.fullmatch(value))
-        return not any(ord(ch) < 0x20 or 0x7f <= ord(ch) <= 0x9f or ch in u"\u2028\u2029" for ch in value)
+        return not has_control(value)
 
 
-# The CJK range of Huawei's name rules ("中文" in the models; the console's \u4e00-\u9fa5).
-_CJK = u"\u4e00-\u9fa5"
+# EIP and bandwidth names: letters, digits, Chinese ("中文" in the models; the console's \u4e00-\u9fa5), '_', '-', '.'.
+_EIP_NAME = u"[A-Za-z0-9_\\-.\u4e00-\u9fa5]{1,64}"
+_EIP_NAME_WORDS = "1-64 letters, digits, Chinese characters, '_', '-' and '.'"
 
 RULES = {
     "lite_server_name": Rule(
@@ -49,8 +55,8 @@ RULES = {
         "huaweicloudsdkclouddc.v1.Instance.name", "1-64 characters, no control characters", (1, 64)),
     "eip_name": Rule(
         "huaweicloudsdkeip.v2.CreatePublicipOption.alias",
-        "1-64 letters, digits, Chinese characters, '_', '-' and '.'", (1, 64), u"[A-Za-z0-9_\\-.%s]{1,64}" % _CJK),
+        _EIP_NAME_WORDS, (1, 64), _EIP_NAME),
     "bandwidth_name": Rule(
         "huaweicloudsdkeip.v2.CreatePublicipBandwidthOption.name",
-        "1-64 letters, digits, Chinese characters, '_', '-' and '.'", (1, 64), u"[A-Za-z0-9_\\-.%s]{1,64}" % _CJK),
+        _EIP_NAME_WORDS, (1, 64), _EIP_NAME),
 }
