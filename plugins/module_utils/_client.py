@@ -46,19 +46,16 @@ except ImportError as _import_error:  # pragma: no cover - depends on the contro
 
 from ..module_utils import _signer
 from ..module_utils._signer import find_header
-from ..module_utils._rules import RULES, has_control as _has_control
+from ..module_utils._hints import Context, closest, hint_for
+from ..module_utils._rules import KNOWN_REGIONS, REGIONS, RULES, has_control as _has_control
 
 COLLECTION_VERSION = "0.3.0"
 USER_AGENT = "hwcloud.infra/%s" % COLLECTION_VERSION
 
 SERVICES = ("iam", "modelarts", "clouddc", "vpc")
 DEFAULT_CLOUD = "myhuaweicloud.com"
-# The regions with a regional IAM endpoint (the SDK's IAM region table); any other region uses the global one.
-IAM_REGIONS = frozenset((
-    "cn-north-1", "cn-north-2", "cn-north-4", "cn-north-9", "cn-north-12", "cn-east-2", "cn-east-3", "cn-east-4",
-    "cn-east-5", "cn-south-1", "cn-south-2", "cn-southwest-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
-    "ap-southeast-4", "af-south-1", "sa-brazil-1", "la-south-2", "la-north-2", "na-mexico-1", "eu-west-0",
-    "eu-west-101", "my-kualalumpur-1", "ru-moscow-1", "me-east-1", "ae-ad-1", "tr-west-1"))
+# The regions with a regional IAM endpoint; any other region uses the global one.
+IAM_REGIONS = REGIONS["iam"]
 GLOBAL_IAM = "https://iam.myhuaweicloud.com"
 # Hosts that are not ``{service}.{region}.myhuaweicloud.com`` (the SDK's region tables).
 ENDPOINT_EXCEPTIONS = {
@@ -119,6 +116,8 @@ class HuaweiCloudError(Exception):
         self.method = method
         self.url = url
         self.framed = False
+        # What to do next, for a known answer (module_utils/_hints.py).
+        self.hint = None
         # True when the error says nothing about the resource: no answer, a retryable status, an unreadable answer.
         self.transient = False
 
@@ -151,6 +150,7 @@ class HuaweiCloudError(Exception):
             "request_id": self.request_id,
             "method": self.method,
             "url": self.url,
+            "hint": self.hint,
         }
 
 
@@ -168,6 +168,22 @@ class WaitTimeoutError(HuaweiCloudError):
     def __init__(self, message, last_state=None, **kwargs):
         super(WaitTimeoutError, self).__init__(message, **kwargs)
         self.last_state = last_state
+
+
+class IncompleteListingError(HuaweiCloudError):
+    """A listing could not be read to its end: a partial view, never used to plan, report "not found" or list."""
+
+    @classmethod
+    def of(cls, operation, read, total, why):
+        counts = "%d of %d item(s) read" % (read, total) if total is not None else "%d item(s) read" % read
+        err = cls("Failed to %s: the listing stopped short (%s): %s; nothing is planned or reported from a "
+                  "partial view" % (operation or "read a listing", counts, why))
+        err.framed = True
+        return err
+
+
+def _item_id(item, position):
+    return item.get("id", position) if isinstance(item, dict) else position
 
 
 class step(object):
@@ -346,10 +362,13 @@ def match_id_or_name(records, ref):
     return [r for r in records if r.get("id") == ref] or [r for r in records if r.get("name") == ref]
 
 
-def pick_one(matches, ref, kind, status_key):
-    """Exactly one record for an id or a unique name; otherwise an error naming the candidates."""
+def pick_one(matches, ref, kind, status_key, among=()):
+    """Exactly one record for an id or a unique name; otherwise an error naming the candidates: those matching, or
+    the closest names of ``among`` (the listing looked in)."""
     if not matches:
-        raise HuaweiCloudError("no %s with id or name %r in this project" % (kind, ref))
+        near = closest(ref, [r.get("name") for r in among])
+        raise HuaweiCloudError("no %s with id or name %r in this project%s" % (
+            kind, ref, "; the closest names: %s" % ", ".join(near) if near else ""))
     if len(matches) > 1:
         raise HuaweiCloudError("the name %r matches %d %ss, use an id: %s" % (
             ref, len(matches), kind, ", ".join("%s (%s)" % (r["id"], r.get(status_key)) for r in matches)))
@@ -596,6 +615,13 @@ def resolve_endpoints(region, cloud=None, overrides=None):
     endpoints = dict((service, default_endpoint(service, region, cloud)) for service in SERVICES)
     if overrides is not None and not isinstance(overrides, dict):
         raise HuaweiCloudError("endpoints must be a mapping of service names to base URLs")
+    defaulted = [service for service in SERVICES if service not in (overrides or {})]
+    if cloud == DEFAULT_CLOUD and defaulted and region not in KNOWN_REGIONS:
+        near = closest(region, KNOWN_REGIONS)
+        raise HuaweiCloudError(
+            "region %s is not a region of Huawei Cloud's region tables (those of its SDK)%s; nothing was sent. "
+            "Correct region, or, for a region newer than these tables, set endpoints for %s"
+            % (region, "; the closest: %s" % ", ".join(near) if near else "", ", ".join(defaulted)))
     for service, url in (overrides or {}).items():
         if service not in SERVICES:
             raise HuaweiCloudError("endpoints: unknown service %s (known: %s)" % (_shown(service), ", ".join(SERVICES)))
@@ -765,8 +791,11 @@ class PreparedRequest(object):
     """Everything about one API call that does not change between attempts."""
 
     def __init__(self, method, url, netloc, path, pairs, payload, headers, idempotent, authenticate, project_scoped,
-                 operation, expect):
+                 operation, expect, service=None):
         self.method = method
+        self.service = service
+        # The X-Sdk-Date of the last attempt's signature.
+        self.signed_at = None
         self.url = url
         self.shown_url = redact_url(url)
         self.netloc = netloc
@@ -850,6 +879,8 @@ class Client(object):
         self.warnings = []
         # One record per wait: what it waited for, the reads it made, the seconds it took (a module returns them).
         self.waits = []
+        # Per thread: the deadline of the wait a request is sent for; its retries never sleep past it.
+        self._local = threading.local()
         # Called with a line after each read of a wait, as it goes (a module logs it: syslog or the journal).
         self.on_wait = None
         # Guards what threads of one client share: the call counter, the login and the project id.
@@ -924,7 +955,7 @@ class Client(object):
         headers = {"User-Agent": USER_AGENT, "Content-Type": "application/json"}
         return PreparedRequest(method, url, split.netloc, full_path, pairs, payload, headers,
                                method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
-                               authenticate, project_scoped, operation, expect)
+                               authenticate, project_scoped, operation, expect, service)
 
     def request(self, method, service, template, path_params=None, query=None, body=None, project_scoped=True,
                 idempotent=None, authenticate=True, operation=None, expect=ANY):
@@ -938,26 +969,44 @@ class Client(object):
                 resp = self.send_once(req)
             except _TransportFailure as failure:
                 if attempt < self.retry.retries and (req.idempotent or failure.never_sent):
-                    attempt += 1
-                    self.sleep(self.retry.delay(attempt))
-                    continue
+                    delay = self.retry.delay(attempt + 1)
+                    if self._fits(delay):
+                        attempt += 1
+                        self.sleep(delay)
+                        continue
                 raise self._transport_error(req, failure, attempt)
             if resp.status_code == 429:
                 delay = throttle.next_delay(parse_retry_after(find_header(resp.headers, "Retry-After")))
-                if delay is not None:
+                if delay is not None and self._fits(delay):
                     self.sleep(delay)
                     continue
                 return self.answer(req, resp)
             delay = self.retry_delay(req, resp, attempt)
-            if delay is not None:
+            if delay is not None and self._fits(delay):
                 attempt += 1
                 self.sleep(delay)
                 continue
-            return self.answer(req, resp)
+            try:
+                return self.answer(req, resp)
+            except HuaweiCloudError as err:
+                # A read answered 2xx with nothing readable says nothing: it is asked again, like a 5xx.
+                delay = self.retry.delay(attempt + 1)
+                unreadable_read = req.idempotent and 200 <= resp.status_code < 300 and err.transient
+                if not unreadable_read or attempt >= self.retry.retries or not self._fits(delay):
+                    raise
+                attempt += 1
+                self.sleep(delay)
+
+    def _fits(self, delay):
+        """Whether sleeping ``delay`` seconds before a retry stays within the deadline of the wait (if any) the
+        request is part of: ``wait_timeout`` bounds the whole wait, throttling included."""
+        deadline = getattr(self._local, "deadline", None)
+        return deadline is None or self.clock() + delay <= deadline
 
     def send_once(self, req):
         """One attempt: sign, send, return the raw answer; _TransportFailure when no answer came."""
         headers = self.auth.apply(self, req) if req.authenticate else dict(req.headers)
+        req.signed_at = find_header(headers, "X-Sdk-Date")
         if self.limiter is not None:
             self.limiter.acquire()
         with self.lock:
@@ -1010,9 +1059,14 @@ class Client(object):
                 detail += ": %s" % message
             if request_id:
                 detail += " (request id %s)" % request_id
+            hint = hint_for(Context(status, code, message, self.region, req.service, self.endpoints.get(req.service),
+                                    req.signed_at, find_header(resp.headers, "Date")))
+            if hint:
+                detail += ". What to do: %s" % hint
             err = cls("%s failed: %s" % (req.operation, detail), status=status, code=code, error_message=message,
                       request_id=request_id, method=req.method, url=req.shown_url)
             err.transient = status in RETRY_STATUSES
+            err.hint = hint
             raise err
         try:
             body = parse_answer(resp.content, req.expect)
@@ -1038,7 +1092,10 @@ class Client(object):
         resource is re-read for up to the settle window, as a write can be applied a moment after its answer was
         lost; only when it still does not show is the write sent once more. A refusal of that second attempt is
         also checked against a re-read (the first one may have landed in between).
-        Returns the request id of the write that took effect (None when its answer was lost).
+        A refusal of the first attempt is checked against one re-read too: a write refused because the cloud is
+        already as asked (another job, or an interrupted run, got there first) has converged, with a warning.
+        Returns the request id of the write that took effect (None when its answer was lost or it was refused as
+        done already).
         """
         try:
             return send()
@@ -1046,6 +1103,12 @@ class Client(object):
             if self._settled(took_effect, first):
                 self.warn("%s; a re-read shows it took effect" % first.message)
                 return first.request_id
+        except HuaweiCloudError as refused:
+            if not refused.refusal or not self._already_done(took_effect):
+                raise
+            self.warn("%s; a re-read shows the cloud is already as asked (another job or an earlier run got there "
+                      "first), so nothing was left to do" % refused.message)
+            return None
         try:
             return send()
         except AmbiguousWriteError as second:
@@ -1056,6 +1119,14 @@ class Client(object):
             if took_effect():
                 return None
             raise
+
+    @staticmethod
+    def _already_done(took_effect):
+        """After a refusal: whether one re-read shows the write's effect (a failed re-read says no)."""
+        try:
+            return bool(took_effect())
+        except HuaweiCloudError:
+            return False
 
     def _settled(self, took_effect, ambiguous):
         """Re-read until the write shows, for at most the settle window; False when it never did."""
@@ -1087,37 +1158,59 @@ class Client(object):
         """Every item of an offset/limit listing (ModelArts style: ``{items_key: [...], total}``).
 
         Pages continue until ``total`` items were read (a service may answer fewer than ``limit`` per page); only
-        an answer without ``total`` ends at a short page."""
+        an answer without ``total`` ends at a short page. A listing that stops short of its ``total``, or answers
+        a page already read (a service that ignores ``offset``), raises IncompleteListingError: a partial view is
+        never returned."""
         offset = 0
+        seen = set()
         expect = {items_key: [item_shape], "total": Opt(int)}
         while True:
             page_query = dict(query or {}, limit=limit, offset=offset)
             body = self.get(service, template, path_params, page_query, operation, expect=expect)
             items = body[items_key]
+            total = body.get("total")
+            ids = set(_item_id(item, offset + n) for n, item in enumerate(items))
+            if items and ids <= seen:
+                raise IncompleteListingError.of(operation, len(seen), total, "the page at offset %d repeats items "
+                                                "already read: the listing does not page" % offset)
+            seen |= ids
             yield from items
             offset += len(items)
-            total = body.get("total")
+            if not items and total is not None and offset < total:
+                raise IncompleteListingError.of(operation, offset, total, "a page at offset %d came back empty"
+                                                % offset)
             if not items or (total is None and len(items) < limit) or (total is not None and offset >= total):
                 return
 
     def paginate_marker(self, service, template, items_key, item_shape=ANY, path_params=None, query=None,
-                        limit=100, operation=None):
-        """Every item of a marker listing (CloudDC ``page_info.next_marker``, or the last item's id for EIPs)."""
+                        limit=100, operation=None, total_key=None):
+        """Every item of a marker listing (CloudDC ``page_info.next_marker``, or the last item's id for EIPs).
+
+        With ``total_key`` (the answer's count of every matching item), a listing that ends with fewer items
+        read raises IncompleteListingError, as does a marker that comes back again."""
         marker = None
         seen = set()
+        count = 0
         expect = {items_key: [item_shape], "page_info": Opt({"next_marker": Opt(str)})}
+        if total_key:
+            expect[total_key] = Opt(int)
         while True:
             page_query = dict(query or {}, limit=limit, marker=marker)
             body = self.get(service, template, path_params, page_query, operation, expect=expect)
             items = body[items_key]
             yield from items
-            if not items:
-                return
-            if isinstance(body.get("page_info"), dict):
+            count += len(items)
+            total = body.get(total_key) if total_key else None
+            if items and isinstance(body.get("page_info"), dict):
                 marker = body["page_info"].get("next_marker")
             else:
-                marker = items[-1].get("id") if len(items) >= limit else None
-            if not marker or marker in seen:
+                marker = items[-1].get("id") if items and len(items) >= limit else None
+            if marker and marker in seen:
+                raise IncompleteListingError.of(operation, count, total, "marker %s came back again" % marker)
+            if not marker:
+                if total is not None and count < total:
+                    raise IncompleteListingError.of(operation, count, total, "its last page came without a next "
+                                                    "marker")
                 return
             seen.add(marker)
 
@@ -1130,6 +1223,8 @@ class Client(object):
         in a row (after the client's own retries) are waited out, as one bad answer says nothing of the change.
         Each wait is recorded in ``waits`` ({"waited_for", "attempts", "seconds"}); ``progress()``, when given, returns
         counts (for example done and pending) added to the record after each read, as its "progress" timeline.
+        ``timeout`` bounds the whole wait: the reads' own retries (throttling included) never sleep past its
+        deadline, and ``seconds`` is the time the wait took, however it ended.
         """
         started = self.clock()
         deadline = started + timeout
@@ -1137,6 +1232,17 @@ class Client(object):
         if progress is not None:
             record["progress"] = []
         self.waits.append(record)
+        outer = getattr(self._local, "deadline", None)
+        self._local.deadline = deadline if outer is None else min(deadline, outer)
+        try:
+            return self._poll(fetch, done, describe, timeout, record, started, deadline, interval, max_interval,
+                              tolerate, progress)
+        finally:
+            self._local.deadline = outer
+            record["seconds"] = round(self.clock() - started, 1)
+
+    def _poll(self, fetch, done, describe, timeout, record, started, deadline, interval, max_interval, tolerate,
+              progress):
         delay = interval
         failures = 0
         state = None
@@ -1148,7 +1254,6 @@ class Client(object):
             except HuaweiCloudError as err:
                 failures += 1
                 if failures > tolerate or not err.transient:
-                    record["seconds"] = round(self.clock() - started, 1)
                     raise
             else:
                 finished = done(state)

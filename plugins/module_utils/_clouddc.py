@@ -52,29 +52,38 @@ def list_instances(client, ids=None, state=None):
     """Every instance, or those with the given ids and/or state (marker paging in the largest pages)."""
     query = {"instance_state": state}
     if not ids:
-        return list(client.paginate_marker("clouddc", INSTANCES, "instances", INSTANCE_SHAPE, query=query,
-                                           limit=PAGE_SIZE, operation="list iMetal instances"))
+        return list(_instance_pages(client, query, "list iMetal instances"))
     found = []
     for start in range(0, len(ids), IDS_PER_QUERY):
         chunk = ids[start:start + IDS_PER_QUERY]
-        found.extend(client.paginate_marker("clouddc", INSTANCES, "instances", INSTANCE_SHAPE, limit=PAGE_SIZE,
-                                            query=dict(query, instance_id=",".join(chunk)),
-                                            operation="read iMetal instances %s" % ", ".join(chunk)))
+        found.extend(_instance_pages(client, dict(query, instance_id=",".join(chunk)),
+                                     "read iMetal instances %s" % ", ".join(chunk)))
     return found
 
 
-def find_instances(client, ref):
-    """Instances matching ``ref``: the one with that id, else every one with that name."""
+def _instance_pages(client, query, operation):
+    """The instances the listing answers for ``query``, read to the end (its ``count`` checked)."""
+    return client.paginate_marker("clouddc", INSTANCES, "instances", INSTANCE_SHAPE, query=query, limit=PAGE_SIZE,
+                                  operation=operation, total_key="count")
+
+
+def find_instances(client, ref, listed=None):
+    """Instances matching ``ref``: the one with that id, else every one with that name. ``listed``, a list, gets
+    the listing looked in."""
     validate_ref(ref, "instance", "imetal_instance_name")
     if looks_like_uuid(ref):
         found = [i for i in list_instances(client, ids=[ref]) if i.get("id") == ref]
         if found:
             return found
-    return match_id_or_name(list_instances(client), ref)
+    instances = list_instances(client)
+    if listed is not None:
+        listed.extend(instances)
+    return match_id_or_name(instances, ref)
 
 
 def resolve_instance(client, ref):
-    return pick_one(find_instances(client, ref), ref, "iMetal instance", "state")
+    listed = []
+    return pick_one(find_instances(client, ref, listed), ref, "iMetal instance", "state", listed)
 
 
 def read_instance(client, instance_id):
@@ -106,10 +115,45 @@ def change_ip(client, instance_id, vpc_id, nics):
     return resp.request_id
 
 
+class FailedChangeError(HuaweiCloudError):
+    """An IP change the cloud accepted and then ended in modify-ip-failed."""
+
+
 def change_failure(status, request_id=None):
     error = status.get("error") or {}
-    return HuaweiCloudError("the change ended in %s: %s: %s" % (FAILED, error.get("error_code"), error.get("error_msg")),
-                            code=error.get("error_code"), error_message=error.get("error_msg"), request_id=request_id)
+    return FailedChangeError("the change ended in %s: %s: %s" % (FAILED, error.get("error_code"),
+                                                                 error.get("error_msg")),
+                             code=error.get("error_code"), error_message=error.get("error_msg"), request_id=request_id)
+
+
+# What a re-run does after a failed change: the words every failure report ends with.
+RECOVERY = ("To recover: correct what the error names (the address, the subnet) and re-run; the re-run sends the "
+            "change again, which an instance whose last IP change failed accepts, and the instance runs again once "
+            "a change succeeds. Re-running unchanged repeats the same failure")
+
+
+def after_failure(client, instance_id):
+    """The instance as read back after its IP change failed, with its physical server's power state, and the
+    words saying what state it was left in and how to recover. Reads that fail leave what they would tell out."""
+    try:
+        instance = read_instance(client, instance_id)
+    except HuaweiCloudError as err:
+        return None, "Reading iMetal instance %s back failed (%s). %s" % (instance_id, err, RECOVERY)
+    summary = instance_summary(instance)
+    power = None
+    if instance.get("server_id"):
+        try:
+            power = get_physical_server(client, instance["server_id"]).get("power_state")
+        except HuaweiCloudError:
+            power = None
+        summary["physical_server"] = {"id": instance["server_id"], "power_state": power}
+    words = "iMetal instance %s now reads state %s (operation_state %s)" % (
+        instance_id, instance.get("state"), instance.get("operation_state") or "none")
+    if instance.get("server_id"):
+        words += " and its physical server %s power %s" % (instance["server_id"], power or "unknown")
+    if instance.get("state") != "running" or power == "off":
+        words += ": a failed IP change stops the instance and powers off its physical server"
+    return summary, "%s. %s" % (words, RECOVERY)
 
 
 class IpChange(object):
@@ -230,6 +274,18 @@ def wait_for_changes(client, changes, timeout):
 
     return wait_together(client, pending, lambda: list_instances(client, ids=sorted(pending)), settle, timeout,
                          "the IP changes of %d iMetal instance(s) to end" % len(pending), lambda c: c.label, outcomes)
+
+
+def settle_in_flight(client, instance_ids, timeout):
+    """Wait until none of the instances has an IP change in progress (one an interrupted run or another job
+    started): such a change is adopted, waited for and then judged like the instance's state. Returns the
+    instances as read then, by id; WaitTimeoutError when one is still in progress after ``timeout``."""
+    ids = sorted(set(instance_ids))
+    final = client.wait_for(lambda: list_instances(client, ids=ids),
+                            lambda found: all(i.get("operation_state") != PROCESSING for i in found), timeout,
+                            "the IP changes already in progress on %d iMetal instance(s) to end" % len(ids),
+                            interval=0.5)
+    return dict((i["id"], i) for i in final)
 
 
 def _addressing_text(vpc_id, nics):
@@ -380,6 +436,23 @@ def change_refusal(instance):
 
 
 # ---- shaping ----------------------------------------------------------------------------------------------------------
+
+def state_differs(client, before):
+    """Whether the instance reads otherwise than ``before`` (addressing, state or operation): ``changed`` after a
+    wait that ended without the change. An instance that cannot be read is taken as changed (a change was sent)."""
+    try:
+        now = read_instance(client, before["id"])
+    except HuaweiCloudError:
+        return True
+    keys = ("vpc_id", "state", "operation_state")
+    return [now.get(k) for k in keys] != [before.get(k) for k in keys] or \
+        instance_summary(now)["network_interfaces"] != instance_summary(before)["network_interfaces"]
+
+
+def addressing(instance):
+    """The part of an instance an IP change sets (what the diffs show)."""
+    return {"vpc_id": instance.get("vpc_id"), "network_interfaces": instance.get("network_interfaces")}
+
 
 def instance_summary(instance):
     return {"id": instance.get("id"), "name": instance.get("name"), "vpc_id": instance.get("vpc_id"),

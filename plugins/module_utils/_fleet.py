@@ -37,10 +37,26 @@ def validate_fleet_options(params):
     return concurrency, rate
 
 
-def refuse(problems, total, what):
-    """Raise listing every problem of the items, before anything was changed."""
-    if problems:
-        raise HuaweiCloudError("%d of %d item(s) %s: %s" % (len(problems), total, what, "; ".join(problems)))
+def refuse(module, results, problems, option, label, what):
+    """Fail, before anything was changed, listing every problem of every item: one line per item in the message,
+    and ``problems`` ([{position, item, resource, problem}]) in the result, with ``totals``, ``report`` and each
+    result saying what became of its item. ``problems`` is a list of (index, message)."""
+    if not problems:
+        return
+    by_index = {}
+    for index, message in problems:
+        by_index.setdefault(index, []).append(message)
+    for index, result in enumerate(results):
+        if index in by_index:
+            result["error"] = "; ".join(by_index[index])
+        elif not result["error"]:
+            result["error"] = "%s: the batch was refused before any change (%d other item(s) have problems)" % (
+                NOT_ATTEMPTED, len(by_index))
+    module.result["problems"] = [{"position": i, "item": "%s[%d]" % (option, i), "resource": label(results[i]),
+                                  "problem": "; ".join(by_index[i])} for i in sorted(by_index)]
+    summarize(module, results, option, label)
+    raise HuaweiCloudError("%d of %d item(s) %s:\n%s" % (len(by_index), len(results), what, "\n".join(
+        "%s[%d] (%s): %s" % (option, i, label(results[i]), "; ".join(by_index[i])) for i in sorted(by_index))))
 
 
 def run_pool(work, keys, concurrency):
@@ -81,12 +97,13 @@ def wait_together(client, pending, fetch, settle, timeout, what, label, done):
     return done
 
 
-def finish(module, results, option, label):
-    """Totals and a one-line summary in the result; raises, naming every failed item and every changed one, when
-    an item failed. ``label(result)`` names an item's resource."""
+def summarize(module, results, option, label):
+    """``totals`` and ``report`` in the result; the one-line summary. The totals partition the items: each counts
+    once, as failed (an error; a change applied but not confirmed is failed, and says so), not attempted, changed
+    or unchanged."""
     failed = [i for i, r in enumerate(results) if r["error"] and not r["error"].startswith(NOT_ATTEMPTED)]
     skipped = [i for i, r in enumerate(results) if r["error"] and r["error"].startswith(NOT_ATTEMPTED)]
-    changed = [i for i, r in enumerate(results) if r["changed"]]
+    changed = [i for i, r in enumerate(results) if r["changed"] and not r["error"]]
     totals = {"items": len(results), "changed": len(changed), "failed": len(failed), "not_attempted": len(skipped)}
     totals["unchanged"] = len(results) - len(changed) - len(failed) - len(skipped)
     module.result["totals"] = totals
@@ -96,14 +113,32 @@ def finish(module, results, option, label):
     if module.waits:
         seconds = sum(w["seconds"] for w in module.waits)
         summary += "; waited %.1f s (%d reads)" % (seconds, sum(w["attempts"] for w in module.waits))
-    if failed or skipped:
-        raise HuaweiCloudError("%s. Failed: %s. Changed: %s" % (summary, "; ".join(
-            "%s[%d] (%s): %s" % (option, i, label(results[i]), results[i]["error"]) for i in failed + skipped),
-            ", ".join("%s[%d] (%s)" % (option, i, label(results[i])) for i in changed) or "none"))
+    return summary, failed + skipped
+
+
+def finish(module, results, option, label):
+    """Totals, report and a one-line summary in the result; raises, one line per failed item and naming the
+    changed ones, when an item failed. ``label(result)`` names an item's resource."""
+    summary, unsuccessful = summarize(module, results, option, label)
+    if unsuccessful:
+        changed = [i for i, r in enumerate(results) if r["changed"]]
+        raise HuaweiCloudError("%s. Changed: %s. Failed:\n%s" % (
+            summary, ", ".join("%s[%d] (%s)" % (option, i, label(results[i])) for i in changed) or "none",
+            "\n".join("%s[%d] (%s): %s" % (option, i, label(results[i]), _outcome(results[i]))
+                      for i in sorted(unsuccessful))))
     return summary
 
 
 def _outcome(result):
+    found = result.get("found")
+    return _ending(result) + (" (found %s)" % found if found else "")
+
+
+def _ending(result):
     if result["error"]:
-        return result["error"] if result["error"].startswith(NOT_ATTEMPTED) else "failed: %s" % result["error"]
+        if result["error"].startswith(NOT_ATTEMPTED):
+            return result["error"]
+        if result["changed"]:
+            return "failed after a change was made: %s" % result["error"]
+        return "failed: %s" % result["error"]
     return "changed" if result["changed"] else "unchanged"

@@ -13,8 +13,8 @@ __metaclass__ = type
 
 import re
 
-from ..module_utils._client import (ANY, NO_BODY, HuaweiCloudError, Opt, looks_like_uuid, match_id_or_name, pick_one,
-                                    step, validate_ref)
+from ..module_utils._client import (ANY, NO_BODY, HuaweiCloudError, IncompleteListingError, Opt, WaitTimeoutError,
+                                    looks_like_uuid, match_id_or_name, pick_one, step, validate_ref)
 from ..module_utils._fleet import wait_together
 from ..module_utils._vpc import (address_key, describe_holder, eip_label, eip_pair, get_eip, holder_device_id, is_free,
                                  list_device_eips, list_eips, resolve_eip, select_eip, wait_until_free)
@@ -42,7 +42,11 @@ EIPS_ANSWER = {"public_ips": [{"id": str, "address": Opt(str)}]}
 
 def list_servers(client):
     """Every Lite Server of the project. When the tenant-wide listing is refused (403: the caller lacks
-    modelarts:devserver:list), the caller's own servers, with a warning saying that others are not seen."""
+    modelarts:devserver:list), the caller's own servers, with a warning saying that others are not seen.
+
+    The project listing has no paging parameters in the API's models; an answer holding fewer servers than its
+    ``total`` is completed by paging it as the user listing pages (offset/limit), else by the user listing when
+    it holds all of them; failing both, IncompleteListingError names the counts."""
     operation = "list the Lite Servers of the project"
     if not client.facts.get("user_listing_only"):
         try:
@@ -56,12 +60,39 @@ def list_servers(client):
                         "this user are seen. Grant modelarts:devserver:list to see the others." % err)
         else:
             total = body.get("total")
-            if total is not None and total > len(body["data"]):
-                client.warn("The project listing of Lite Servers returned %d of %d servers; the others are not seen."
-                            % (len(body["data"]), total))
-            return body["data"]
+            if total is None or total <= len(body["data"]):
+                return body["data"]
+            return _complete_project_listing(client, operation, len(body["data"]), total)
+    return _user_servers(client)
+
+
+def _user_servers(client):
     return list(client.paginate_offset("modelarts", USER_SERVERS, "data", SERVER_SHAPE, limit=PAGE_SIZE,
                                        operation="list the Lite Servers of this user"))
+
+
+def _complete_project_listing(client, operation, first, total):
+    """The project's servers when its listing's first answer held ``first`` of ``total``."""
+    try:
+        return list(client.paginate_offset("modelarts", ALL_SERVERS, "data", SERVER_SHAPE, limit=PAGE_SIZE,
+                                           operation=operation))
+    except HuaweiCloudError as err:
+        if not (err.refusal or isinstance(err, IncompleteListingError)):
+            raise
+        paging = "paging it with offset and limit failed (%s)" % err
+    try:
+        own = _user_servers(client)
+    except HuaweiCloudError as err:
+        if not (err.refusal or isinstance(err, IncompleteListingError)):
+            raise
+        own, mine = [], "the user listing failed too (%s)" % err
+    else:
+        if len(own) >= total:
+            return own
+        mine = "the user listing holds %d of them" % len(own)
+    raise IncompleteListingError.of(operation, first, total, "%s, and %s. Address Lite Servers by id (read "
+                                    "directly), or ask the ModelArts service why its listing answers part of "
+                                    "the project" % (paging, mine))
 
 
 def get_server(client, server_id):
@@ -70,8 +101,9 @@ def get_server(client, server_id):
 
 
 def find_servers(client, ref):
-    """Lite Servers matching ``ref`` (the one with that id, else every one with that name), and the API's
-    not-found error when an id-shaped reference was read directly and is unknown.
+    """Lite Servers matching ``ref`` (the one with that id, else every one with that name), the API's not-found
+    error when an id-shaped reference was read directly and is unknown, and the listing looked in (None when the
+    id was read directly).
 
     An id-shaped reference is read directly (one call); anything else is looked up in the listing.
     """
@@ -79,20 +111,21 @@ def find_servers(client, ref):
     not_found = None
     if looks_like_uuid(ref):
         try:
-            return [get_server(client, ref)], None
+            return [get_server(client, ref)], None, None
         except HuaweiCloudError as err:
             if err.code != NOT_FOUND:
                 raise
             not_found = err
-    return match_id_or_name(list_servers(client), ref), not_found
+    listed = list_servers(client)
+    return match_id_or_name(listed, ref), not_found, listed
 
 
 def resolve_server(client, ref):
     """Exactly one Lite Server for an id or a unique name; otherwise an error naming the candidates."""
-    matches, not_found = find_servers(client, ref)
+    matches, not_found, listed = find_servers(client, ref)
     if not matches and not_found is not None:
         raise not_found.reworded("no Lite Server with id or name %r in this project: %s" % (ref, not_found))
-    return pick_one(matches, ref, "Lite Server", "status")
+    return pick_one(matches, ref, "Lite Server", "status", listed or ())
 
 
 def refused_for_server(err):
@@ -218,7 +251,7 @@ class Snapshot(object):
     def server(self, ref):
         """Exactly one Lite Server for an id or a unique name; otherwise an error naming the candidates."""
         validate_ref(ref, "server", "lite_server_name")
-        return pick_one(match_id_or_name(self._servers, ref), ref, "Lite Server", "status")
+        return pick_one(match_id_or_name(self._servers, ref), ref, "Lite Server", "status", self._servers)
 
 
 def describe_eip_holders(client, eips):
@@ -411,7 +444,10 @@ class BindingChange(object):
 
         with step(label):
             if bind and entry["id"] in self.released:
-                wait_until_free(self.client, entry["id"], self.wait_timeout, _entry_label(entry))
+                try:
+                    wait_until_free(self.client, entry["id"], self.wait_timeout, _entry_label(entry))
+                except WaitTimeoutError as err:
+                    raise self._unbinds_not_applied(entry, err)
             request_id = self.client.write(lambda: self._sent(call(self.client, server["id"], entry["id"]), server),
                                            took_effect)
         if request_id:
@@ -422,6 +458,26 @@ class BindingChange(object):
             self.applied.pop()
         else:
             self.applied.append((server, entry, bind))
+
+    def _unbinds_not_applied(self, entry, err):
+        """An EIP that never read free after its unbind was answered: an unbind its holder still lists was not
+        applied (its answer said nothing), so it is neither counted as a change nor rolled back."""
+        still_bound = []
+        for server, other, bind in self.applied:
+            if bind or other["id"] != entry["id"]:
+                continue
+            try:
+                if lists_eip(self.client, server, other["id"]):
+                    still_bound.append(server["id"])
+            except HuaweiCloudError:
+                continue
+        if not still_bound:
+            return err
+        self.applied = [(s, e, b) for s, e, b in self.applied
+                        if b or e["id"] != entry["id"] or s["id"] not in still_bound]
+        self.released.discard(entry["id"])
+        return err.reworded("%s; the unbind from Lite Server %s was answered but not applied (ModelArts still "
+                            "lists the EIP there), so nothing was changed" % (err.message, ", ".join(still_bound)))
 
     def _sent(self, resp, server):
         self.listed = None
@@ -445,6 +501,20 @@ class BindingChange(object):
             restored.append("EIP %s is %s Lite Server %s again" % (
                 _entry_label(entry), "not bound to" if bind else "bound to", server_label(server)))
         return err.reworded("%s. The change was rolled back: %s" % (err.message, "; ".join(restored)))
+
+
+def bindings_differ(client, server, before, moved=None):
+    """Whether the server's EIPs (and a moved EIP's holder) read otherwise than before the task; unreadable:
+    taken as changed."""
+    try:
+        now = list_server_eips(client, server)
+        if sorted(e["id"] for e in now) != sorted(e["id"] for e in before):
+            return True
+        if moved is not None:
+            return holder_device_id(get_eip(client, moved["id"])) != holder_device_id(moved)
+    except HuaweiCloudError:
+        return True
+    return False
 
 
 def wait_for_bindings(client, server, plan, timeout, listed=None):
@@ -477,6 +547,17 @@ def wait_for_bindings(client, server, plan, timeout, listed=None):
     return final["public_ips"]
 
 
+# Every this many rounds of a fleet wait, a server the EIP listing does not show as planned is asked of ModelArts.
+CONFIRM_EVERY = 3
+
+
+def _confirmed_by_modelarts(client, server, wanted):
+    """Whether ModelArts' own list of the server's EIPs is exactly ``wanted`` (ids): the other listing, for a
+    binding the EIP listing does not show (for example without the port's device)."""
+    eips, refusal = ask_modelarts(client, server)
+    return refusal is None and set(e["id"] for e in eips) == wanted
+
+
 def wait_for_fleet(client, changes, timeout):
     """One polling loop for the EIP changes of many servers: each round is one listing of the project's EIPs; a
     server is done when the EIPs on its devices are the planned ones and each changed EIP reads ACTIVE (bound) or
@@ -485,16 +566,22 @@ def wait_for_fleet(client, changes, timeout):
     pending = dict((server["id"], (server, plan)) for server, plan in changes)
     done = {}
 
+    rounds = [0]
+
     def fetch():
         return list_eips(client)
 
     def finished(eips):
+        rounds[0] += 1
         by_id = dict((e["id"], e) for e in eips)
         by_device = eips_by_device(eips)
         for server_id, (server, plan) in list(pending.items()):
             mine = dict((e["id"], e) for e in server_eips(by_device, server))
             wanted = set(e["id"] for e in plan["after"])
             if set(mine) != wanted:
+                if rounds[0] % CONFIRM_EVERY == 0 and _confirmed_by_modelarts(client, server, wanted):
+                    done[server_id] = sorted((eip_pair(by_id.get(i) or {"id": i}) for i in wanted), key=_by_address)
+                    del pending[server_id]
                 continue
             if all((by_id.get(i) or {}).get("status") == ("ACTIVE" if i in wanted else "DOWN")
                    for i in plan["changed"]):

@@ -60,3 +60,38 @@ RULES = {
         "huaweicloudsdkeip.v2.CreatePublicipBandwidthOption.name",
         _EIP_NAME_WORDS, (1, 64), _EIP_NAME),
 }
+
+
+# The regions of each service, from the SDK's region tables (the module each comes from; the collection's "vpc"
+# endpoint serves the EIP v3 API). A region in none of them is unknown to Huawei Cloud's own tools.
+REGION_SOURCES = {
+    "modelarts": "huaweicloudsdkmodelarts.v1.region.modelarts_region",
+    "clouddc": "huaweicloudsdkclouddc.v1.region.clouddc_region",
+    "vpc": "huaweicloudsdkeip.v3.region.eip_region",
+    "iam": "huaweicloudsdkiam.v3.region.iam_region",
+}
+REGIONS = {
+    "modelarts": frozenset((
+        "af-north-1", "af-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+        "cn-east-3", "cn-east-4", "cn-north-1", "cn-north-11", "cn-north-12", "cn-north-2", "cn-north-4",
+        "cn-north-9", "cn-south-1", "cn-southwest-2", "cn-southwest-3", "la-north-2", "la-south-2", "me-east-1",
+        "sa-brazil-1", "tr-west-1"
+    )),
+    "clouddc": frozenset((
+        "ap-southeast-3", "cn-east-3", "cn-south-1", "cn-southwest-2"
+    )),
+    "vpc": frozenset((
+        "ae-ad-1", "af-north-1", "af-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
+        "ap-southeast-4", "ap-southeast-5", "cn-east-2", "cn-east-3", "cn-east-4", "cn-east-5", "cn-north-1",
+        "cn-north-11", "cn-north-12", "cn-north-2", "cn-north-4", "cn-north-9", "cn-south-1", "cn-south-2",
+        "cn-south-4", "cn-southwest-2", "eu-west-0", "eu-west-101", "la-north-2", "la-south-2", "me-east-1",
+        "my-kualalumpur-1", "na-mexico-1", "ru-moscow-1", "ru-northwest-2", "sa-brazil-1", "tr-west-1"
+    )),
+    "iam": frozenset((
+        "ae-ad-1", "af-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+        "cn-east-2", "cn-east-3", "cn-east-4", "cn-east-5", "cn-north-1", "cn-north-12", "cn-north-2", "cn-north-4",
+        "cn-north-9", "cn-south-1", "cn-south-2", "cn-southwest-2", "eu-west-0", "eu-west-101", "la-north-2",
+        "la-south-2", "me-east-1", "my-kualalumpur-1", "na-mexico-1", "ru-moscow-1", "sa-brazil-1", "tr-west-1"
+    )),
+}
+KNOWN_REGIONS = frozenset(region for regions in REGIONS.values() for region in regions)

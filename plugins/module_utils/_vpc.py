@@ -98,8 +98,13 @@ EIP_PAGE = 2000
 def list_eips(client, query=None, operation="list the EIPs of the project"):
     """Every EIP of the project (v3, marker paging in the largest pages), optionally filtered by the listing's own
     query parameters (for example ``{"alias": name}``)."""
-    return list(client.paginate_marker("vpc", EIPS, "publicips", EIP_SHAPE, query=query, limit=EIP_PAGE,
-                                       operation=operation))
+    return list(eip_pages(client, query, operation))
+
+
+def eip_pages(client, query, operation):
+    """The EIPs the v3 listing answers for ``query``, read to the end (its ``total_count`` checked)."""
+    return client.paginate_marker("vpc", EIPS, "publicips", EIP_SHAPE, query=query, limit=EIP_PAGE,
+                                  operation=operation, total_key="total_count")
 
 
 def select_eip(eips, ref):
@@ -116,9 +121,7 @@ def select_eip(eips, ref):
 def resolve_eip(client, ref):
     """The EIP record (v3) for an id or an IPv4 address; a clear error when there is none."""
     if is_ipv4(ref):
-        return select_eip(client.paginate_marker("vpc", EIPS, "publicips", EIP_SHAPE,
-                                                 query={"public_ip_address": ref},
-                                                 operation="look up EIP %s" % ref), ref)
+        return select_eip(eip_pages(client, {"public_ip_address": ref}, "look up EIP %s" % ref), ref)
     try:
         return get_eip(client, ref)
     except HuaweiCloudError as err:
@@ -149,8 +152,7 @@ def holder_device_id(eip):
 def list_device_eips(client, device_ids, operation):
     """The EIPs whose port belongs to one of ``device_ids`` (one filtered listing), as EIP records."""
     wanted = sorted(set(device_ids))
-    found = client.paginate_marker("vpc", EIPS, "publicips", EIP_SHAPE, query={"vnic.device_id": wanted},
-                                   operation=operation)
+    found = eip_pages(client, {"vnic.device_id": wanted}, operation)
     return [e for e in found if holder_device_id(e) in wanted]
 
 

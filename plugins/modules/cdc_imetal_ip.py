@@ -86,12 +86,15 @@ notes:
   - The status call can still answer the state from before a change for a while; a terminal state counts only once
     the change was seen running or the instance's update time moved since it was read.
   - An IP change is possible when the instance is C(running) with no operation in progress, or to retry after a
-    failed change (C(modify-ip-failed)). Otherwise the module fails, naming the instance's C(state) and
+    failed change (C(modify-ip-failed)). An IP change already in progress (C(modify-ip-processing), for example one
+    an interrupted run started) is waited for (within O(wait_timeout)) and the instance is then judged as it reads;
+    any other operation in progress, or a state that is not ready, fails naming the instance's C(state) and
     C(operation_state), without sending anything.
   - A change request whose outcome is unknown (a timeout, a reset connection after sending, an answer that does not
     parse, a redirect) is not sent again blindly. The instance is re-read for up to O(api_timeout) seconds; a change
     in progress is waited for, and the request is sent again only if the addresses then differ from what was asked.
-  - C(changed) is true only when the change was accepted by the cloud (in check mode, when it would be sent).
+  - C(changed) is true only when the change was accepted by the cloud (in check mode, when it would be sent); when
+    the wait ends without the change, it is whether the instance then reads otherwise than before the task.
 seealso:
   - module: hwcloud.infra.cdc_imetal_instance_info
 """
@@ -162,7 +165,9 @@ instance:
   description:
     - The instance after the task. Read back from the API after a change that was waited for, or when nothing
       changed; predicted in check mode (addresses the cloud will allocate are V(null)) and with O(wait=false).
-  returned: success
+    - When the change ended in C(modify-ip-failed), the instance as read back then, with C(physical_server). A
+      failed change stops the instance and powers off its physical server, and the message says how to recover.
+  returned: success, and when the change failed
   type: dict
   contains:
     id:
@@ -191,6 +196,11 @@ instance:
     operation_state:
       description: The latest operation, for example C(modify-ip-succeed) or C(modify-ip-processing).
       type: str
+    physical_server:
+      description: The instance's physical server, C(id) and C(power_state) (C(on), C(off); V(null) when it
+        could not be read).
+      returned: when the change failed and the instance has a physical server
+      type: dict
   sample:
     id: e45d0825-c6fd-557c-8647-31e238f29987
     name: gpu-node-01
@@ -198,6 +208,13 @@ instance:
     network_interfaces: [{subnet_id: 6494193b-2eed-5d40-8363-241c4d0c663c, ipv4_address: 10.0.1.50}]
     state: running
     operation_state: modify-ip-succeed
+found:
+  description:
+    - What the module found and waited for before deciding, for example an IP change already in progress (started
+      by an interrupted run or another job), which is waited for and then judged like any state, not refused.
+  returned: when the instance had an IP change in progress
+  type: str
+  sample: an IP change already in progress, waited for until it ended (modify-ip-succeed)
 request_id:
   description: Request id (C(X-Request-Id)) of the change request; V(null) when nothing was sent.
   returned: success
@@ -230,17 +247,18 @@ error:
     url:
       description: Request URL.
       type: str
+    hint:
+      description: What to do next, for an answer the collection knows (V(null) otherwise), for example the
+        controller's clock against the gateway's for a refused signing time.
+      type: str
 """
 
 from ..module_utils._client import HuaweiCloudError, step, validate_id, validate_ref
-from ..module_utils._clouddc import (PROCESSING, IpChange, change_refusal, change_spec, complete_nics,
-                                     instance_summary, is_converged, list_instances, preflight_refusal, predict,
-                                     resolve_instance, validate_nics)
+from ..module_utils._clouddc import (PROCESSING, FailedChangeError, IpChange, addressing, after_failure, change_refusal,
+                                     change_spec, complete_nics, instance_summary, is_converged, list_instances,
+                                     preflight_refusal, predict, resolve_instance, settle_in_flight, state_differs,
+                                     validate_nics)
 from ..module_utils._module import HuaweiCloudModule
-
-
-def addressing(instance):
-    return {"vpc_id": instance.get("vpc_id"), "network_interfaces": instance.get("network_interfaces")}
 
 
 def converge(module):
@@ -252,9 +270,15 @@ def converge(module):
     nics = validate_nics(p["nics"])
     wait_timeout = module.wait_timeout()
     client = module.client
-    with step("read iMetal instance %s" % p["instance"]):
+    with step("find iMetal instance %s" % p["instance"]):
         instance = resolve_instance(client, p["instance"])
     label = "%s (%s)" % (instance.get("name"), instance["id"])
+    if instance.get("operation_state") == PROCESSING:
+        # An IP change already in progress (an interrupted run's, another job's) is waited for, then judged.
+        with step("wait for the IP change in progress on iMetal instance %s" % label):
+            instance = settle_in_flight(client, [instance["id"]], wait_timeout)[instance["id"]]
+        module.result["found"] = "an IP change already in progress, waited for until it ended (%s)" % (
+            instance.get("operation_state"))
     current = instance_summary(instance)
     nics = complete_nics(instance, nics, p["purge_nics"])
     if is_converged(instance, p["vpc_id"], nics):
@@ -290,7 +314,15 @@ def converge(module):
     if not p["wait"]:
         predicted["operation_state"] = PROCESSING
         return {"instance": predicted}
-    final = change.wait()
+    try:
+        final = change.wait()
+    except FailedChangeError as err:
+        module.result["instance"], recovery = after_failure(client, instance["id"])
+        raise err.reworded("%s. %s" % (err.message.rstrip("."), recovery))
+    except HuaweiCloudError:
+        # The wait ended without the change: changed is what the instance reads now against before the task.
+        module.result["changed"] = state_differs(client, instance)
+        raise
     module.set_diff("iMetal instance %s" % label, addressing(current), addressing(final))
     return {"instance": final}
 

@@ -98,7 +98,7 @@ RETURN = r"""
 report:
   description:
     - "One line per item, in the order given, saying how it ended: V(changed), V(unchanged), V(failed: ...) or
-      V(not attempted: ...). The roles print it."
+      V(failed after a change was made: ...) or V(not attempted: ...). The roles print it."
   returned: always
   type: list
   elements: str
@@ -155,8 +155,19 @@ results:
       description: Request id of the change request; V(null) when nothing was sent.
       type: str
     error:
-      description: Why this item failed; V(null) when it did not.
+      description: Why this item failed; V(null) when it did not. For a change that ended in C(modify-ip-failed),
+        what state the instance was left in and how to recover.
       type: str
+    found:
+      description: What was found and waited for before planning the item, for example an IP change already in
+        progress (an interrupted run's or another job's), waited for and then judged like any state; V(null)
+        when nothing was.
+      type: str
+    read_back:
+      description: For a change that ended in C(modify-ip-failed), the instance as read back then (C(state),
+        C(operation_state), addresses and C(physical_server) with its C(power_state)).
+      returned: when the item's change failed
+      type: dict
 instances:
   description:
     - Each instance as given in O(instances) with its id, name, VPC, network interfaces and addresses after the task.
@@ -167,10 +178,35 @@ instances:
                   network_interfaces: [{subnet_id: 6494193b-2eed-5d40-8363-241c4d0c663c, ipv4_address: 10.0.1.50}],
                   addresses: [10.0.1.50]}
 totals:
-  description: How many items there were, changed, unchanged, failed, and not attempted.
+  description:
+    - How many items there were, and how each ended; every item counts once, as changed, unchanged, failed (an item
+      whose change was made and then failed or could not be confirmed counts as failed, and its C(report) line
+      says so) or not attempted (after an earlier item of the same resource failed, or when the batch was refused
+      before any change).
+    - Returned also when the batch fails, before or after its first change.
   returned: always
   type: dict
-  sample: {items: 100, changed: 100, unchanged: 0, failed: 0, not_attempted: 0}
+  sample: {items: 500, changed: 480, unchanged: 20, failed: 0, not_attempted: 0}
+problems:
+  description:
+    - When the batch is refused before any change, every problem of every item, found in one pass (the inputs of
+      all items, then the plan of those whose inputs are valid); the message has one line per item.
+  returned: when the batch was refused before any change
+  type: list
+  elements: dict
+  contains:
+    position:
+      description: The item's index in O(instances).
+      type: int
+    item:
+      description: The item, for example C(instances[3]).
+      type: str
+    resource:
+      description: The item's resource as given.
+      type: str
+    problem:
+      description: What is wrong with it.
+      type: str
 calls:
   description: How many API requests the task sent.
   returned: always
@@ -181,21 +217,18 @@ diff:
   type: list
 """
 
-from ..module_utils._client import HuaweiCloudError, WaitTimeoutError, match_id_or_name, pick_one, validate_id, \
-    validate_ref
-from ..module_utils._clouddc import (PROCESSING, IpChange, change_refusal, change_spec, complete_nics,
-                                     instance_summary, is_converged, list_instances, predict, preflight_refusal,
+from ..module_utils._client import (HuaweiCloudError, WaitTimeoutError, match_id_or_name, pick_one, step,
+                                    validate_id, validate_ref)
+from ..module_utils._clouddc import (PROCESSING, FailedChangeError, IpChange, addressing, after_failure,
+                                     change_refusal, change_spec, complete_nics, instance_summary, is_converged,
+                                     list_instances, predict, preflight_refusal, settle_in_flight, state_differs,
                                      validate_nics, wait_for_changes)
 from ..module_utils._fleet import finish, fleet_argument_spec, refuse, run_pool, validate_fleet_options
 from ..module_utils._module import HuaweiCloudModule, resource_diff
 
 
-def addressing(instance):
-    return {"vpc_id": instance.get("vpc_id"), "network_interfaces": instance.get("network_interfaces")}
-
-
 def validate_items(items):
-    """Every item's own inputs; a list of problems, each naming its item, and the normalised NIC lists."""
+    """Every item's own inputs; a list of (index, problem), and the normalised NIC lists."""
     problems, nics = [], {}
     for index, item in enumerate(items):
         where = "instances[%d]" % index
@@ -205,20 +238,41 @@ def validate_items(items):
                 validate_id(item["vpc_id"], "%s.vpc_id" % where)
             nics[index] = validate_nics(item["nics"])
         except HuaweiCloudError as err:
-            problems.append("%s: %s" % (where, err.message))
+            problems.append((index, err.message))
     return problems, nics
 
 
-def plan(client, items, nics, results):
-    """Resolve and check every item against one listing; (problems, plans by item index). A refused item's result
-    gets its error."""
-    listing = list_instances(client)
+def adopt_in_flight(client, items, nics, listing, results, timeout):
+    """IP changes already in progress on the items' instances (an interrupted run's, another job's) are waited
+    for, not refused: the listing gets the instances as they read once those ended, and each such item's result
+    says what was found."""
+    in_flight = {}
+    for index, item in enumerate(items):
+        if index in nics:
+            for instance in match_id_or_name(listing, item["instance"]):
+                if instance.get("operation_state") == PROCESSING:
+                    in_flight[instance["id"]] = index
+    if not in_flight:
+        return listing
+    with step("wait for the IP changes in progress on %d iMetal instance(s)" % len(in_flight)):
+        settled = settle_in_flight(client, in_flight, timeout)
+    for instance_id, index in in_flight.items():
+        results[index]["found"] = "an IP change already in progress, waited for until it ended (%s)" % (
+            settled[instance_id].get("operation_state"))
+    return [settled.get(i["id"], i) for i in listing]
+
+
+def plan(client, items, nics, results, timeout):
+    """Resolve and check every item with valid inputs (those in ``nics``) against one listing, after any IP
+    change in progress on them ended; (problems as (index, problem), plans by item index)."""
+    listing = adopt_in_flight(client, items, nics, list_instances(client), results, timeout)
     subnets, problems, plans, seen, asked = {}, [], {}, {}, {}
     for index, item in enumerate(items):
-        where = "instances[%d] (%s)" % (index, item["instance"])
+        if index not in nics:
+            continue
         try:
             instance = pick_one(match_id_or_name(listing, item["instance"]), item["instance"], "iMetal instance",
-                                "state")
+                                "state", listing)
             if instance["id"] in seen:
                 raise HuaweiCloudError("the same instance as instances[%d]" % seen[instance["id"]])
             seen[instance["id"]] = index
@@ -234,8 +288,7 @@ def plan(client, items, nics, results):
                 if refusal:
                     raise HuaweiCloudError(refusal)
         except HuaweiCloudError as err:
-            problems.append("%s: %s" % (where, err.message))
-            results[index]["error"] = err.message
+            problems.append((index, err.message))
             continue
         plans[index] = {"instance": instance, "nics": wanted, "converged": converged}
     return problems, plans
@@ -246,15 +299,18 @@ def converge(module):
     concurrency, rate = validate_fleet_options(p)
     wait_timeout = module.wait_timeout()
     items = p["instances"]
-    problems, nics = validate_items(items)
-    refuse(problems, len(items), "are invalid; nothing was sent")
+    results = [{"instance": i["instance"], "id": None, "name": None, "changed": False, "before": None,
+                "after": None, "request_id": None, "error": None, "found": None} for i in items]
+    module.result["results"] = results
+    invalid, nics = validate_items(items)
+    if not nics:
+        refuse(module, results, invalid, "instances", _label, "are invalid; nothing was sent")
     client = module.client
     client.share(concurrency, rate)
-    results = [{"instance": i["instance"], "id": None, "name": None, "changed": False, "before": None,
-                "after": None, "request_id": None, "error": None} for i in items]
-    module.result["results"] = results
-    problems, plans = plan(client, items, nics, results)
-    refuse(problems, len(items), "cannot be done; nothing was sent")
+    # The valid items are planned too (reads only), so that every item's problems are told at once.
+    problems, plans = plan(client, items, nics, results, wait_timeout)
+    refuse(module, results, sorted(invalid + problems, key=lambda p: p[0]), "instances", _label,
+           "cannot be done; nothing was sent")
     changes = {}
     for index, planned in plans.items():
         instance = planned["instance"]
@@ -293,7 +349,11 @@ def converge(module):
     module.result.update(calls=client.calls, instances=dict(
         (r["instance"], dict(r["after"], id=r["id"], name=r["name"], addresses=[
             n.get("ipv4_address") for n in r["after"]["network_interfaces"] or []])) for r in results if r["id"]))
-    return {"results": results, "msg": finish(module, results, "instances", lambda r: r["instance"])}
+    return {"results": results, "msg": finish(module, results, "instances", _label)}
+
+
+def _label(result):
+    return result["instance"]
 
 
 def wait_all(client, changes, results, wait_timeout):
@@ -302,11 +362,20 @@ def wait_all(client, changes, results, wait_timeout):
     try:
         outcomes = wait_for_changes(client, changes, wait_timeout)
     except WaitTimeoutError as err:
+        before = dict((c.instance["id"], c.instance) for c in changes)
         for instance_id in err.last_state["pending"]:
             by_id[instance_id]["error"] = "not finished within wait_timeout"
+            # changed is what the instance reads now against before the task, not that a change was accepted.
+            by_id[instance_id]["changed"] = state_differs(client, before[instance_id])
         outcomes = err.last_state["done"]
     for instance_id, outcome in outcomes.items():
-        if isinstance(outcome, HuaweiCloudError):
+        if isinstance(outcome, FailedChangeError):
+            read_back, recovery = after_failure(client, instance_id)
+            by_id[instance_id]["error"] = "%s. %s" % (outcome.message.rstrip("."), recovery)
+            if read_back is not None:
+                by_id[instance_id]["after"] = addressing(read_back)
+                by_id[instance_id]["read_back"] = read_back
+        elif isinstance(outcome, HuaweiCloudError):
             by_id[instance_id]["error"] = outcome.message
         else:
             by_id[instance_id]["after"] = addressing(instance_summary(outcome))

@@ -218,12 +218,16 @@ error:
     url:
       description: Request URL.
       type: str
+    hint:
+      description: What to do next, for an answer the collection knows (V(null) otherwise), for example the
+        controller's clock against the gateway's for a refused signing time.
+      type: str
 """
 
 from ..module_utils._client import HuaweiCloudError, looks_like_uuid, step, validate_ref
-from ..module_utils._modelarts import (BindingChange, LiveView, ask_modelarts, binding_spec, list_server_eips,
-                                       match_binding, plan_free_bind, plan_task, resolve_server, server_label,
-                                       server_summary, sorted_bindings, wait_for_bindings)
+from ..module_utils._modelarts import (BindingChange, LiveView, ask_modelarts, binding_spec, bindings_differ,
+                                       list_server_eips, match_binding, plan_free_bind, plan_task, resolve_server,
+                                       server_label, server_summary, sorted_bindings, wait_for_bindings)
 from ..module_utils._module import HuaweiCloudModule
 from ..module_utils._vpc import validate_eip_ref
 
@@ -270,12 +274,14 @@ def converge(module):
     client = module.client
     with step("read the EIP bindings of Lite Server %s" % p["server"]):
         bound, refusal = read_by_id(client, p["server"])
-        if bound is not None and nothing_to_do(bound, p):
-            # Decided from one read: the server's own EIP list.
-            module.result["server"] = {"id": p["server"], "name": None, "status": None, "cloud_server_id": None}
-            module.set_diff("Lite Server %s" % p["server"], {"public_ips": bound}, {"public_ips": bound})
-            return {"public_ips": bound, "request_ids": []}
+    if bound is not None and nothing_to_do(bound, p):
+        # Decided from one read: the server's own EIP list.
+        module.result["server"] = {"id": p["server"], "name": None, "status": None, "cloud_server_id": None}
+        module.set_diff("Lite Server %s" % p["server"], {"public_ips": bound}, {"public_ips": bound})
+        return {"public_ips": bound, "request_ids": []}
+    with step("find Lite Server %s" % p["server"]):
         server = resolve_server(client, p["server"])
+    with step("read the EIP bindings of Lite Server %s" % server_label(server)):
         if bound is None and refusal is None:
             bound, refusal = ask_modelarts(client, server)
     module.result["server"] = server_summary(server)
@@ -309,8 +315,20 @@ def converge(module):
         module.result["request_ids"] = change.request_ids
     public_ips = plan["after"]
     if p["wait"]:
-        public_ips = wait_for_bindings(client, server, plan, wait_timeout, change.listed)
+        public_ips = wait_confirmed(module, server, plan, wait_timeout, change.listed, bound,
+                                    task["eip"] if task["holder"] else None)
     return {"public_ips": public_ips, "request_ids": change.request_ids}
+
+
+def wait_confirmed(module, server, plan, wait_timeout, listed, before, moved=None):
+    """Wait for the plan to read back; when the wait ends without it, ``changed`` is what the cloud reads now
+    against ``before`` (the server's EIPs, and where a moved EIP is) rather than what the writes' answers said."""
+    client = module.client
+    try:
+        return wait_for_bindings(client, server, plan, wait_timeout, listed)
+    except HuaweiCloudError:
+        module.result["changed"] = bindings_differ(client, server, before, moved)
+        raise
 
 
 def apply_free_bind(module, server, plan, wait_timeout):
@@ -333,7 +351,7 @@ def apply_free_bind(module, server, plan, wait_timeout):
     module.set_diff("Lite Server %s" % server_label(server), {"public_ips": before}, {"public_ips": plan["after"]})
     public_ips = plan["after"]
     if module.params["wait"]:
-        public_ips = wait_for_bindings(client, server, plan, wait_timeout, listed)
+        public_ips = wait_confirmed(module, server, plan, wait_timeout, listed, before)
     return {"public_ips": public_ips, "request_ids": change.request_ids}
 
 

@@ -124,7 +124,7 @@ RETURN = r"""
 report:
   description:
     - "One line per item, in the order given, saying how it ended: V(changed), V(unchanged), V(failed: ...) or
-      V(not attempted: ...). The roles print it."
+      V(failed after a change was made: ...) or V(not attempted: ...). The roles print it."
   returned: always
   type: list
   elements: str
@@ -199,11 +199,35 @@ servers:
   type: dict
   sample: {train-a3-01: {id: 5dfb59db-8abc-56cf-8b1d-2229616fed71, name: train-a3-01, public_ips: [203.0.113.11]}}
 totals:
-  description: How many items there were, changed, unchanged, failed, and not attempted (after an earlier item of
-    the same server failed).
+  description:
+    - How many items there were, and how each ended; every item counts once, as changed, unchanged, failed (an item
+      whose change was made and then failed or could not be confirmed counts as failed, and its C(report) line
+      says so) or not attempted (after an earlier item of the same resource failed, or when the batch was refused
+      before any change).
+    - Returned also when the batch fails, before or after its first change.
   returned: always
   type: dict
   sample: {items: 500, changed: 480, unchanged: 20, failed: 0, not_attempted: 0}
+problems:
+  description:
+    - When the batch is refused before any change, every problem of every item, found in one pass (the inputs of
+      all items, then the plan of those whose inputs are valid); the message has one line per item.
+  returned: when the batch was refused before any change
+  type: list
+  elements: dict
+  contains:
+    position:
+      description: The item's index in O(bindings).
+      type: int
+    item:
+      description: The item, for example C(bindings[3]).
+      type: str
+    resource:
+      description: The item's resource as given.
+      type: str
+    problem:
+      description: What is wrong with it.
+      type: str
 calls:
   description: How many API requests the task sent.
   returned: always
@@ -217,15 +241,15 @@ diff:
 from ..module_utils._client import HuaweiCloudError, WaitTimeoutError, step, validate_int, validate_ref
 from ..module_utils._fleet import (NOT_ATTEMPTED, finish, fleet_argument_spec, refuse, run_pool,
                                    validate_fleet_options)
-from ..module_utils._modelarts import (AUTO, BindingChange, Snapshot, binding_spec, plan_auto, plan_task, server_label,
-                                       wait_for_fleet)
+from ..module_utils._modelarts import (AUTO, BindingChange, Snapshot, binding_spec, bindings_differ, plan_auto,
+                                       plan_task, server_label, wait_for_fleet)
 from ..module_utils._module import HuaweiCloudModule, resource_diff
 from ..module_utils._vpc import (allocate_eip, eip_label, eip_pair, release_eip, validate_eip_ref, validate_eip_type,
                                  wait_until_ready)
 
 
 def validate_items(items):
-    """Every item's own inputs and the list as a whole; a list of problems, each naming its item."""
+    """Every item's own inputs and the list as a whole; a list of (index, problem)."""
     problems = []
     wanted = {}
     for index, item in enumerate(items):
@@ -234,22 +258,22 @@ def validate_items(items):
             validate_ref(item["server"], "%s.server" % where, "lite_server_name")
             if item["public_ip"] == AUTO:
                 if item["state"] != "present" or item["exclusive"] or item["allow_rebind"]:
-                    raise HuaweiCloudError("%s: public_ip=auto goes with state=present, without exclusive or "
-                                           "allow_rebind" % where)
+                    raise HuaweiCloudError("public_ip=auto goes with state=present, without exclusive or "
+                                           "allow_rebind")
             elif item["public_ip"] is not None:
                 validate_eip_ref(item["public_ip"], "%s.public_ip" % where)
             if item["state"] == "present" and item["public_ip"] is None:
-                raise HuaweiCloudError("%s: public_ip is required with state=present" % where)
+                raise HuaweiCloudError("public_ip is required with state=present")
             if item["exclusive"] and item["state"] == "absent":
-                raise HuaweiCloudError("%s: exclusive applies to state=present only" % where)
+                raise HuaweiCloudError("exclusive applies to state=present only")
         except HuaweiCloudError as err:
-            problems.append(err.message)
+            problems.append((index, err.message))
             continue
         if item["state"] == "present" and item["public_ip"] != AUTO:
             other = wanted.setdefault(item["public_ip"], (index, item["server"]))
             if other[1] != item["server"]:
-                problems.append("%s: EIP %s is also asked for on server %s (bindings[%d])"
-                                % (where, item["public_ip"], other[1], other[0]))
+                problems.append((index, "EIP %s is also asked for on server %s (bindings[%d])"
+                                 % (item["public_ip"], other[1], other[0])))
     return problems
 
 
@@ -268,13 +292,14 @@ class Fleet(object):
         self.groups = {}
         self.tasks = {}
 
-    def plan(self, snapshot):
-        """Plan every item (no write); returns the problems found, each naming its item."""
+    def plan(self, snapshot, skip=()):
+        """Plan every item but those of ``skip`` (no write); returns the problems found, as (index, problem)."""
         problems = []
         bound = {}
         allocating = set()
         for index, item in enumerate(self.items):
-            where = "bindings[%d] (%s)" % (index, item["server"])
+            if index in skip:
+                continue
             try:
                 server = snapshot.server(item["server"])
                 self.results[index].update(server_id=server["id"], server_name=server.get("name"))
@@ -289,8 +314,7 @@ class Fleet(object):
                     task = plan_task(snapshot, server, before, item["public_ip"], item["state"], item["exclusive"],
                                      item["allow_rebind"], None)
             except HuaweiCloudError as err:
-                problems.append("%s: %s" % (where, err.message))
-                self.results[index]["error"] = err.message
+                problems.append((index, err.message))
                 continue
             self.results[index].update(before=before, after=task["plan"]["after"])
             bound[server["id"]] = task["plan"]["after"]
@@ -369,12 +393,18 @@ def converge(module):
     concurrency, rate = validate_fleet_options(p)
     wait_timeout = module.wait_timeout()
     items = p["bindings"]
-    refuse(validate_items(items), len(items), "are invalid; nothing was sent")
+    auto_eip = validate_auto_eip(p["auto_eip"])
     client = module.client
-    client.share(concurrency, rate)
-    fleet = Fleet(client, items, wait_timeout, validate_auto_eip(p["auto_eip"]))
+    fleet = Fleet(client, items, wait_timeout, auto_eip)
     module.result["results"] = fleet.results
-    refuse(fleet.plan(Snapshot(client)), len(items), "cannot be done; nothing was changed")
+    invalid = validate_items(items)
+    if len(set(i for i, _m in invalid)) == len(items):
+        refuse(module, fleet.results, invalid, "bindings", _label, "are invalid; nothing was sent")
+    client.share(concurrency, rate)
+    # The valid items are planned too (reads only), so that every item's problems are told at once.
+    problems = invalid + fleet.plan(Snapshot(client), skip=set(i for i, _m in invalid))
+    refuse(module, fleet.results, sorted(problems, key=lambda p: p[0]), "bindings", _label,
+           "cannot be done; nothing was changed")
     module.set_diffs(resource_diff("Lite Server %s (bindings[%d])" % (r["server"], i), {"public_ips": r["before"]},
                                    {"public_ips": r["after"]})
                      for i, r in enumerate(fleet.results) if fleet.tasks[i]["writes"])
@@ -394,7 +424,11 @@ def converge(module):
     module.result.update(calls=client.calls, servers=dict(
         (r["server"], {"id": r["server_id"], "name": r["server_name"],
                        "public_ips": [e["address"] for e in r["after"] or []]}) for r in results if r["server_id"]))
-    return {"results": results, "msg": finish(module, results, "bindings", lambda r: r["server"])}
+    return {"results": results, "msg": finish(module, results, "bindings", _label)}
+
+
+def _label(result):
+    return result["server"]
 
 
 def validate_auto_eip(options):
@@ -411,9 +445,15 @@ def wait_all(client, fleet, wait_timeout):
         read_back = wait_for_fleet(client, targets, wait_timeout)
     except WaitTimeoutError as err:
         pending = set(err.last_state["pending"])
-        for result in fleet.results:
-            if result["server_id"] in pending and result["changed"]:
-                result["error"] = "not confirmed within wait_timeout"
+        for server, _after, _changed in fleet.changed_servers():
+            if server["id"] not in pending:
+                continue
+            indexes = fleet.groups[server["id"]]
+            # changed is what the server's EIPs read now against before the task, not what the writes answered.
+            differs = bindings_differ(client, server, fleet.results[indexes[0]]["before"])
+            for index in indexes:
+                if fleet.results[index]["changed"]:
+                    fleet.results[index].update(error="not confirmed within wait_timeout", changed=differs)
         read_back = err.last_state["done"]
     for server_id, eips in read_back.items():
         fleet.results[fleet.groups[server_id][-1]]["after"] = eips

@@ -199,11 +199,27 @@ def ma_list(sim, ctx):
 
 
 def ma_list_all(sim, ctx):
-    """Every server of the project, whoever owns it (one answer: the call has no paging parameters)."""
+    """Every server of the project, whoever owns it: one answer (the call has no paging parameters), or, with
+    ``modelarts_all_page_cap``, a first page whose ``total`` counts all, paged as ``modelarts_all_paging`` says."""
     _authorize(sim, "modelarts:devserver:list")
     servers = sorted(_project_servers(sim, ctx), key=lambda s: (s.get("create_at") or 0, s["id"]))
-    return Reply(200, {"current": 1, "data": [_public(s) for s in servers], "pages": 1, "size": len(servers),
-                       "total": len(servers)})
+    config = sim.state.config
+    cap = int(config["modelarts_all_page_cap"])
+    query = ctx["query"]
+    paging = config["modelarts_all_paging"]
+    asked = [name for name in ("limit", "offset") if name in query]
+    if asked and (not cap or paging == "refuse"):
+        raise ApiError(400, "APIG.0201", "Unknown query parameter %s." % asked[0])
+    if not cap:
+        return Reply(200, {"current": 1, "data": [_public(s) for s in servers], "pages": 1, "size": len(servers),
+                           "total": len(servers)})
+    limit, offset = cap, 0
+    if paging == "offset":
+        limit = min(_int_arg(query, "limit", cap, 0, 1024) or cap, cap)
+        offset = _int_arg(query, "offset", 0, 0, 2147483647)
+    page = servers[offset:offset + limit]
+    return Reply(200, {"current": offset // limit + 1, "data": [_public(s) for s in page],
+                       "pages": (len(servers) + limit - 1) // limit, "size": len(page), "total": len(servers)})
 
 
 def ma_show(sim, ctx, server_id):
@@ -321,6 +337,15 @@ def _still_releasing(st, eip, read=False):
 
 # ---- VPC EIPs -----------------------------------------------------------------------------------------------------
 
+def _vnic_view(sim, eip):
+    """The port an EIP is on, as the EIP API shows it: without its device (the server) when
+    ``eip_vnic_device_shown`` is false, as an API that does not fill ``vnic.device_id`` would."""
+    vnic = eip.get("vnic")
+    if vnic and not sim.state.config["eip_vnic_device_shown"]:
+        vnic = dict(vnic, device_id="")
+    return vnic
+
+
 def _eip_view(sim, eip, version):
     st = sim.state
     with st.lock:
@@ -346,7 +371,7 @@ def _eip_view(sim, eip, version):
     else:
         base.update({"project_id": eip["tenant_id"], "alias": eip.get("alias"),
                      "associate_instance_type": eip.get("associate_instance_type"),
-                     "associate_instance_id": eip.get("associate_instance_id"), "vnic": eip.get("vnic"),
+                     "associate_instance_id": eip.get("associate_instance_id"), "vnic": _vnic_view(sim, eip),
                      "bandwidth": {"id": eip.get("bandwidth_id"), "size": eip.get("bandwidth_size", 5),
                                    "share_type": eip.get("bandwidth_share_type", "PER"),
                                    "name": eip.get("bandwidth_name"),
@@ -369,7 +394,7 @@ def _project_eips(sim, ctx, query):
     ports = query.get("port_id")
     if ports:
         eips = [e for e in eips if e.get("port_id") in ports]
-    for name, read in (("vnic.device_id", lambda e: (e.get("vnic") or {}).get("device_id")),
+    for name, read in (("vnic.device_id", lambda e: (_vnic_view(sim, e) or {}).get("device_id")),
                        ("vnic.port_id", lambda e: (e.get("vnic") or {}).get("port_id")),
                        ("vnic.instance_id", lambda e: (e.get("vnic") or {}).get("instance_id")),
                        ("status", lambda e: e.get("status")),
@@ -379,16 +404,18 @@ def _project_eips(sim, ctx, query):
         wanted = query.get(name)
         if wanted:
             eips = [e for e in eips if read(e) in wanted]
-    marker = _one(query, "marker")
-    if marker:
-        eips = [e for e in eips if e["id"] > marker]
     return eips
+
+
+def _after_marker(items, query):
+    marker = _one(query, "marker")
+    return [i for i in items if i["id"] > marker] if marker else items
 
 
 def vpc_v1_list(sim, ctx):
     query = ctx["query"]
     limit = _int_arg(query, "limit", 2000, 1, 2000)
-    eips = _project_eips(sim, ctx, query)[:limit]
+    eips = _after_marker(_project_eips(sim, ctx, query), query)[:limit]
     return Reply(200, {"publicips": [_eip_view(sim, e, "v1") for e in eips]})
 
 
@@ -400,13 +427,16 @@ def vpc_v1_show(sim, ctx, eip_id):
 def vpc_v3_list(sim, ctx):
     query = ctx["query"]
     limit = _int_arg(query, "limit", 2000, 1, 2000)
-    all_eips = _project_eips(sim, ctx, query)
-    eips = all_eips[:limit]
-    next_marker = eips[-1]["id"] if len(all_eips) > limit else None
+    limit = min(limit, sim.state.config["eip_page_cap"] or limit)
+    # total_count counts every EIP the query matches; the page starts after the marker.
+    matching = _project_eips(sim, ctx, query)
+    rest = _after_marker(matching, query)
+    eips = rest[:limit]
+    next_marker = eips[-1]["id"] if len(rest) > limit else None
     return Reply(200, {"publicips": [_eip_view(sim, e, "v3") for e in eips], "request_id": ctx["request_id"],
                        "page_info": {"previous_marker": eips[0]["id"] if eips else None,
                                      "current_count": len(eips), "next_marker": next_marker},
-                       "total_count": len(all_eips)})
+                       "total_count": len(matching)})
 
 
 def vpc_v3_show(sim, ctx, eip_id):
@@ -580,6 +610,7 @@ def cdc_list(sim, ctx):
     query = ctx["query"]
     limit = _int_arg(query, "limit", 10, 0, 1 << 31)
     limit = 10 if limit < 10 else min(limit, 1000)
+    limit = min(limit, sim.state.config["imetal_page_cap"] or limit)
     instances = sorted((i for i in sim.state.instances.values() if i["sim_project_id"] == ctx["project_id"]),
                        key=lambda i: i["id"])
     if len(query.get("instance_id", [])) > 1:
@@ -600,8 +631,7 @@ def cdc_list(sim, ctx):
         instances = [i for i in instances if i.get("server_id") in server_ids]
     total = len(instances)
     marker = _one(query, "marker")
-    if marker:
-        instances = [i for i in instances if i["id"] > marker]
+    instances = _after_marker(instances, query)
     page = instances[:limit]
     for inst in page:
         # A listing observes a change in progress as a status read does.
@@ -772,6 +802,8 @@ _EIP_V3_QUERY = (
 QUERY_NAMES = {
     iam_projects: ("domain_id", "name", "parent_id", "enabled", "is_domain", "page", "per_page"),
     ma_list: ("owner", "sort_dir", "sort_key", "limit", "offset"),
+    # Not in the SDK's model: ma_list_all answers these as ``modelarts_all_paging`` says.
+    ma_list_all: ("limit", "offset"),
     vpc_v1_list: ("marker", "limit", "ip_version", "enterprise_project_id", "port_id", "public_ip_address",
                   "private_ip_address", "id", "allow_share_bandwidth_type_any"),
     vpc_v3_list: _EIP_V3_QUERY,

@@ -29,6 +29,18 @@ DEFAULT_CONFIG = {
     "eip_settle_reads": 0,
     # ModelArts listings answer at most this many servers per page whatever ``limit`` asks (0: no cap).
     "modelarts_page_cap": 0,
+    # The project listing (dev-servers/all) has no paging parameters in the SDK's models and answers every server
+    # at once (0). With a cap it answers at most this many, its ``total`` counting all, and treats ``limit`` and
+    # ``offset`` as ``modelarts_all_paging`` says: "offset" pages like the user listing, "ignore" answers the
+    # first page again, "refuse" is 400 for an unknown parameter (what the gateway does with one).
+    "modelarts_all_page_cap": 0,
+    "modelarts_all_paging": "refuse",
+    # The EIP (v3) and iMetal listings answer at most this many items per page whatever ``limit`` asks (0: the
+    # largest the SDK's models allow: 2000 EIPs, 1000 instances).
+    "eip_page_cap": 0,
+    # The EIP API shows the device (server) of a bound EIP's port in vnic.device_id; false: it leaves it empty.
+    "eip_vnic_device_shown": True,
+    "imetal_page_cap": 0,
     # An iMetal IP change stays modify-ip-processing for this many reads of the instance (status reads or listings
     # that include it) and at least this many seconds.
     "imetal_ip_change_polls": 2,

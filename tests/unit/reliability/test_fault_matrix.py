@@ -20,6 +20,7 @@ from ansible_collections.hwcloud.infra.plugins.modules import modelarts_devserve
 from hwsim.seedinfo import SECRETS
 
 TIMEOUT = 1  # api_timeout of every cell: "slow" faults hold the request longer than this
+WAIT = 20  # wait_timeout of every cell: a change that never shows ends the wait after this
 SLOW = 1.6
 WRONG_SHAPE = '["not", "the", {"documented": "shape"}]'
 HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
@@ -44,6 +45,17 @@ FAULTS = {
                      "route"),
     "wrong-shape 200": (dict(status=200, raw=WRONG_SHAPE, apply=True), "route"),
     "302": (dict(status=302, raw="", headers={"Location": REDIRECT}), "route"),
+    # Answers that say nothing and were not applied: a write answered so is settled by reading the state back.
+    "empty 200 not applied": (dict(status=200, raw=""), "route"),
+    "non-JSON 200 not applied": (dict(status=200, raw="<html><body>OK</body></html>", content_type="text/html"),
+                                 "route"),
+    "wrong-shape 200 not applied": (dict(status=200, raw=WRONG_SHAPE), "route"),
+    "500 applied": (dict(status=500, apply=True), "route"),
+    "504 not applied": (dict(status=504), "route"),
+    # A read answered with nothing readable: asked again, like a 5xx.
+    "empty 200 read": (dict(status=200, raw=""), "reads"),
+    "non-JSON 200 read": (dict(status=200, raw="<html><body>OK</body></html>", content_type="text/html"), "reads"),
+    "wrong-shape 200 read": (dict(status=200, raw=WRONG_SHAPE), "reads"),
 }
 OPERATIONS = ("info read", "bind", "unbind", "rebind leg 1", "rebind leg 2", "iMetal change", "iMetal status poll")
 RESULTS = {}
@@ -73,8 +85,7 @@ def _operation(name, state):
         route = ("DELETE", r"/dev-servers/%s/publicips/" % servers["train-a3-04"]) if name.endswith("1") else \
             ("POST", r"/dev-servers/%s/publicips$" % servers["train-a3-01"])
         return modelarts_devserver_eip.main, args, route, ("GET", r"/publicips"), lite
-    args = {"instance": "gpu-node-03", "nics": [{"subnet_id": subnet_a1, "ip_address": "10.0.1.66"}],
-            "wait_timeout": 30}
+    args = {"instance": "gpu-node-03", "nics": [{"subnet_id": subnet_a1, "ip_address": "10.0.1.66"}]}
     status = ("GET", r"/instances/[^/]+/status$")
     route = ("PUT", r"/instances/[^/]+/ip$") if name == "iMetal change" else status
     return cdc_imetal_ip.main, args, route, status, "iMetal instance"
@@ -139,7 +150,7 @@ CELLS = [(op, fault, mode) for op in OPERATIONS for fault in FAULTS for mode in 
 @pytest.mark.parametrize("operation,fault,mode", CELLS, ids=["%s|%s|%s" % c for c in CELLS])
 def test_fault_matrix_cell(sim, run_module, fast_client, operation, fault, mode):
     main, args, route, reads, names = _operation(operation, sim.state())
-    args = dict(args, api_timeout=TIMEOUT, api_retries=2)
+    args = dict(args, api_timeout=TIMEOUT, api_retries=2, **({} if operation == "info read" else {"wait_timeout": WAIT}))
     asked = _reference(sim, run_module, main, args)
 
     sim.reset()

@@ -270,6 +270,8 @@ SECRET_OPTIONS = ("access_key", "secret_key", "security_token", "auth_token", "p
 NAME_OPTIONS = {"server": "lite_server_name", "info.server": "lite_server_name", "bindings.server": "lite_server_name",
                 "eipinfo.server": "lite_server_name", "instance": "imetal_instance_name",
                 "info.name": "imetal_instance_name", "instances.instance": "imetal_instance_name"}
+# Options of a batch's items: a batch refuses every item's problems at once, planning its valid items with reads.
+BATCH_ITEMS = ("bindings", "instances")
 COUNTS = {}
 NAMES = {}
 
@@ -306,6 +308,10 @@ def test_every_hostile_value_is_rejected_before_any_request(sim, run_module, opt
         else:
             if not out.get("failed"):
                 problems.append("accepted %r" % (value,))
+            if option.split(".")[0] in BATCH_ITEMS:
+                # The batch's other (valid) item is planned, with reads that must not carry the value.
+                reached = [r for r in reached if r["method"] != "GET" or text_value in r["path"]
+                           or quote(text_value, safe="") in r["path"]]
             if reached:
                 problems.append("%r reached the simulator: %s" % (value, [r["path"] for r in reached][:2]))
         if "Traceback" in text or "Module failed" in text or "unexpected error" in out.get("msg", ""):

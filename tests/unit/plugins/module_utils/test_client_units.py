@@ -266,7 +266,7 @@ def test_auth_errors_name_what_was_found_but_no_values(options, fragments):
 def test_error_to_dict_shape():
     err = c.HuaweiCloudError("m", status=400, code="X.1", error_message="bad", request_id="r", method="GET", url="u")
     assert err.to_dict() == {"status": 400, "code": "X.1", "message": "bad", "request_id": "r", "method": "GET",
-                             "url": "u"}
+                             "url": "u", "hint": None}
     assert issubclass(c.AmbiguousWriteError, c.HuaweiCloudError)
     assert issubclass(c.WaitTimeoutError, c.HuaweiCloudError)
 

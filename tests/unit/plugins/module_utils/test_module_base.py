@@ -182,7 +182,7 @@ def test_the_innermost_step_frames_the_error(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["msg"].startswith("Failed to bind EIP 203.0.113.11 to Lite Server train-a3-01: POST https://x failed")
     assert out["error"] == {"status": 400, "code": "ModelArts.6409", "message": "in use", "request_id": "r-1",
-                            "method": "POST", "url": "https://x"}
+                            "method": "POST", "url": "https://x", "hint": None}
     assert out["changed"] is False
 
 

@@ -68,7 +68,9 @@ def test_every_bad_item_is_reported_and_nothing_is_sent(sim, run_module):
     for fragment in ("reinstall-processing", "dup-node", "nobody", "outside subnet", "purge_nics",
                      "also asked for by instances[0]", "batch-node-02"):
         assert fragment in out["msg"], fragment
-    assert [bool(r["error"]) for r in out["results"]] == [False] + [True] * 7
+    assert out["results"][0]["error"].startswith("not attempted: the batch was refused before any change")
+    assert [p["position"] for p in out["problems"]] == list(range(1, 8))
+    assert out["totals"] == {"items": 8, "changed": 0, "unchanged": 0, "failed": 7, "not_attempted": 1}
     assert not api(sim, "PUT")
 
 
@@ -84,6 +86,8 @@ def test_an_asynchronous_failure_fails_the_task_after_the_others(sim, run_module
     sim.reset(seed)
     out = run_module(main, sim, {"instances": batch(sim)})
     assert out["failed"] and out["changed"]
-    assert out["totals"]["failed"] == 1 and out["totals"]["changed"] == 5
-    assert "instances[2] (batch-node-03): the change ended in modify-ip-failed: CLOUDDC.2002" in out["msg"]
+    # Each item counts once: the failed change is failed (its change was applied and says so), not also changed.
+    assert out["totals"] == {"items": 5, "changed": 4, "unchanged": 0, "failed": 1, "not_attempted": 0}
+    assert "\ninstances[2] (batch-node-03): failed after a change was made: the change ended in" in out["msg"]
+    assert "modify-ip-failed: CLOUDDC.2002" in out["msg"] and out["results"][2]["changed"] is True
     assert addresses(sim, "batch-node-01") == ["172.16.0.101"] and addresses(sim, "batch-node-03") == ["172.16.0.13"]

@@ -145,7 +145,7 @@ def test_unknown_server_reports_the_api_error(sim, run_module):
     out = run_module(main, sim, {"server": "00000000-0000-0000-0000-000000000000", "public_ip": "203.0.113.12"})
     assert out["failed"] and "ModelArts.6404" in out["msg"]
     assert out["error"]["code"] == "ModelArts.6404" and out["error"]["request_id"]
-    assert "read the EIP bindings of Lite Server 00000000-0000-0000-0000-000000000000" in out["msg"]
+    assert "Failed to find Lite Server 00000000-0000-0000-0000-000000000000" in out["msg"]
 
 
 def test_ambiguous_name_lists_candidates(sim, run_module):

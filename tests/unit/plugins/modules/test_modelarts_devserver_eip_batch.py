@@ -49,7 +49,7 @@ def test_check_mode_and_diff_write_nothing(sim, run_module):
     assert bound_to(sim, "train-a3-01") == []
 
 
-def test_every_bad_item_is_reported_before_any_request(sim, run_module):
+def test_every_bad_item_is_reported_before_any_write(sim, run_module):
     items = [{"server": "train-a3-01", "public_ip": "300.1.1.1"},
              {"server": "train-a3-02", "state": "present"},
              {"server": "train-a3-03", "public_ip": "203.0.113.13", "exclusive": True, "state": "absent"},
@@ -57,10 +57,16 @@ def test_every_bad_item_is_reported_before_any_request(sim, run_module):
              {"server": "train-a3-04", "public_ip": "203.0.113.15"},
              {"server": "infer-a3-05", "public_ip": "203.0.113.15"}]
     out = run_module(main, sim, {"bindings": items})
-    assert out["failed"] and "5 of 6 item(s) are invalid" in out["msg"] and "nothing was sent" in out["msg"]
+    assert out["failed"] and "5 of 6 item(s) cannot be done; nothing was changed" in out["msg"]
     for index in (0, 1, 2, 3, 5):
         assert "bindings[%d]" % index in out["msg"]
-    assert sim.requests() == []
+    # The valid item was planned (reads only); no invalid value reached the API.
+    assert {r["method"] for r in sim.requests()} <= {"GET"}
+    assert not [r for r in sim.requests() if "300.1.1.1" in r["path"] or "a/b" in r["path"]]
+    # When every item is invalid, nothing at all is sent.
+    sim.clear_requests()
+    out = run_module(main, sim, {"bindings": items[:4]})
+    assert "4 of 4 item(s) are invalid; nothing was sent" in out["msg"] and sim.requests() == []
 
 
 def test_items_that_cannot_be_done_stop_the_task_before_any_write(sim, run_module):
@@ -74,7 +80,10 @@ def test_items_that_cannot_be_done_stop_the_task_before_any_write(sim, run_modul
     assert out["failed"] and "5 of 6 item(s) cannot be done" in out["msg"] and out["changed"] is False
     for fragment in ("nobody", "dup-name", "STOPPED", "allow_rebind", "ELB"):
         assert fragment in out["msg"]
-    assert [bool(r["error"]) for r in out["results"]] == [False, True, True, True, True, True]
+    assert out["results"][0]["error"].startswith("not attempted: the batch was refused before any change")
+    assert [p["position"] for p in out["problems"]] == [1, 2, 3, 4, 5]
+    assert out["totals"] == {"items": 6, "changed": 0, "unchanged": 0, "failed": 5, "not_attempted": 1}
+    assert len(out["msg"].splitlines()) == 6 and out["report"][0].startswith("bindings[0] train-a3-01: not attempted")
     assert not api(sim, "POST") and not api(sim, "DELETE")
 
 
@@ -184,3 +193,35 @@ def test_public_ip_auto_lost_allocation_answer_is_not_taken_for_an_older_eip_of_
     new = [e for i, e in named.items() if i != older["id"]][0]
     assert new["sim_bound_server"] == servers["train-a3-01"]
     assert out["servers"]["train-a3-01"]["public_ips"] == [new["public_ip_address"]]
+
+
+def test_a_duplicate_and_planning_problems_are_reported_in_one_pass(sim, run_module):
+    items = [{"server": "train-a3-01", "public_ip": "203.0.113.11"},
+             {"server": "train-a3-02", "public_ip": "203.0.113.11"},
+             {"server": "nobody", "public_ip": "203.0.113.12"},
+             {"server": "ls-stopped", "public_ip": "203.0.113.14"},
+             {"server": "train-a3-03", "public_ip": "300.1.1.1"},
+             {"server": "infer-a3-05", "public_ip": "203.0.113.16"}]
+    out = run_module(main, sim, {"bindings": items})
+    assert [p["position"] for p in out["problems"]] == [1, 2, 3, 4], out["problems"]
+    lines = out["msg"].splitlines()
+    assert lines[0] == "4 of 6 item(s) cannot be done; nothing was changed:" and len(lines) == 5
+    assert lines[1].startswith("bindings[1] (train-a3-02): EIP 203.0.113.11 is also asked for on server train-a3-01")
+    assert "STOPPED" in lines[3] and "300.1.1.1" in lines[4]
+    assert out["totals"] == {"items": 6, "changed": 0, "unchanged": 0, "failed": 4, "not_attempted": 2}
+    assert all(r["error"].startswith("not attempted") for r in (out["results"][0], out["results"][5]))
+    assert [r for r in sim.requests() if r["method"] != "GET"] == []
+
+
+def test_a_binding_the_eip_listing_cannot_show_is_confirmed_by_the_servers_own_list(sim, run_module):
+    sim.configure(eip_vnic_device_shown=False)
+    items = [{"server": "train-a3-01", "public_ip": "203.0.113.11"},
+             {"server": "train-a3-02", "public_ip": "203.0.113.12"}]
+    out = run_module(main, sim, {"bindings": items, "wait_timeout": 60})
+    assert not out.get("failed"), out["msg"]
+    assert out["totals"] == {"items": 2, "changed": 2, "unchanged": 0, "failed": 0, "not_attempted": 0}
+    assert out["waits"][0]["seconds"] < 10, out["waits"]
+    assert [e["address"] for e in out["results"][0]["after"]] == ["203.0.113.11"]
+    confirmations = [r for r in sim.requests() if r["method"] == "GET" and r["path"].endswith("/publicips")
+                     and "/dev-servers/" in r["path"]]
+    assert len(confirmations) >= 2
