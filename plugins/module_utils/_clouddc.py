@@ -16,6 +16,7 @@ import ipaddress
 from ..module_utils._client import (NO_BODY, HuaweiCloudError, Opt, looks_like_uuid, match_id_or_name, pick_one,
                                     step, validate_id, validate_ipv4, validate_ref)
 from ..module_utils._fleet import wait_together
+from ..module_utils._rules import BOUNDS
 from ..module_utils._vpc import get_subnet
 
 INSTANCES = "/v1/{project_id}/instances"
@@ -30,9 +31,9 @@ MAX_NICS = 2
 # The most ids one task may name (each read takes IDS_PER_QUERY of them).
 MAX_IDS = 1000
 # The most ids the instance_id filter takes in one call (one comma-separated value).
-IDS_PER_QUERY = 100
+IDS_PER_QUERY = BOUNDS["imetal_ids_per_query"].high
 # The largest page of the instance listing.
-PAGE_SIZE = 1000
+PAGE_SIZE = BOUNDS["imetal_page"].high
 
 # The fields the collection reads from each answer.
 ERROR_SHAPE = Opt({"error_code": Opt(str), "error_msg": Opt(str)})
@@ -319,7 +320,10 @@ def validate_nics(nics):
         if not isinstance(nic, dict):
             raise HuaweiCloudError("nics[%d] must be a mapping with subnet_id and ip_address" % index)
         subnet_id = validate_id(nic.get("subnet_id"), "nics[%d].subnet_id" % index)
-        address = nic.get("ip_address") or None
+        address = nic.get("ip_address")
+        if address == "":
+            raise HuaweiCloudError("nics[%d].ip_address is empty: omit it (or give null) to keep the interface's "
+                                   "address or let the cloud allocate one" % index)
         if address is not None:
             address = validate_ipv4(address, "nics[%d].ip_address" % index)
             if address in seen:

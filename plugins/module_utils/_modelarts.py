@@ -16,6 +16,7 @@ import re
 from ..module_utils._client import (ANY, NO_BODY, HuaweiCloudError, IncompleteListingError, Opt, WaitTimeoutError,
                                     looks_like_uuid, match_id_or_name, pick_one, step, validate_ref)
 from ..module_utils._fleet import wait_together
+from ..module_utils._rules import BOUNDS
 from ..module_utils._vpc import (address_key, describe_holder, eip_label, eip_pair, get_eip, holder_device_id, is_free,
                                  list_device_eips, list_eips, resolve_eip, select_eip, wait_until_free)
 
@@ -28,7 +29,7 @@ SERVER_EIPS = "/v1/{project_id}/dev-servers/{id}/publicips"
 SERVER_EIP = "/v1/{project_id}/dev-servers/{id}/publicips/{eip}"
 NOT_FOUND = "ModelArts.6404"
 # The largest page the user listing allows.
-PAGE_SIZE = 1024
+PAGE_SIZE = BOUNDS["lite_server_page"].high
 # A server in one of these states answers no EIP call.
 GONE_STATUSES = ("DELETED",)
 

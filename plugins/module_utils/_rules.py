@@ -62,6 +62,45 @@ RULES = {
 }
 
 
+
+class Bounds:
+    """A whole-number range from an SDK model field (``source``): ``low`` to ``high`` inclusive."""
+
+    def __init__(self, source, low, high):
+        self.source = source
+        self.low = low
+        self.high = high
+
+    @property
+    def bounds(self):
+        return (self.low, self.high)
+
+
+class Choices:
+    """The values an SDK model field (``source``) allows."""
+
+    def __init__(self, source, values):
+        self.source = source
+        self.values = tuple(values)
+
+
+BOUNDS = {
+    # "1Mbit/s~2000Mbit/s" by default; a region may allow less.
+    "bandwidth_size": Bounds("huaweicloudsdkeip.v2.CreatePublicipBandwidthOption.size", 1, 2000),
+    "lite_server_page": Bounds("huaweicloudsdkmodelarts.v1.ListDevServersRequest.limit", 0, 1024),
+    # 2000 "differs by site": the largest any site allows.
+    "eip_page": Bounds("huaweicloudsdkeip.v3.ListPublicipsRequest.limit", 0, 2000),
+    # Below 10 counts as 10, above 1000 as 1000.
+    "imetal_page": Bounds("huaweicloudsdkclouddc.v1.ListInstancesRequest.limit", 10, 1000),
+    "imetal_ids_per_query": Bounds("huaweicloudsdkclouddc.v1.ListInstancesRequest.instance_id", 1, 100),
+}
+CHOICES = {
+    "bandwidth_charge_mode": Choices("huaweicloudsdkeip.v2.CreatePublicipBandwidthOption.charge_mode",
+                                     ("bandwidth", "traffic")),
+    "bandwidth_share_type": Choices("huaweicloudsdkeip.v2.CreatePublicipBandwidthOption.share_type",
+                                    ("PER", "WHOLE")),
+}
+
 # The regions of each service, from the SDK's region tables (the module each comes from; the collection's "vpc"
 # endpoint serves the EIP v3 API). A region in none of them is unknown to Huawei Cloud's own tools.
 REGION_SOURCES = {

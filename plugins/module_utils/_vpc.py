@@ -15,7 +15,7 @@ import ipaddress
 import re
 
 from ..module_utils._client import NO_BODY, HuaweiCloudError, Opt, is_eip_id, validate_ipv4
-from ..module_utils._rules import RULES
+from ..module_utils._rules import BOUNDS, RULES
 
 EIP = "/v3/{project_id}/eip/publicips/{id}"
 EIPS = "/v3/{project_id}/eip/publicips"
@@ -92,7 +92,7 @@ def get_eip(client, eip_id):
 
 
 # The largest page of the EIP v3 listing.
-EIP_PAGE = 2000
+EIP_PAGE = BOUNDS["eip_page"].high
 
 
 def list_eips(client, query=None, operation="list the EIPs of the project"):

@@ -59,7 +59,7 @@ options:
             be inside its CIDR, not its network, gateway or broadcast address, and not used by another instance
             of the project.
           - Loopback, multicast, broadcast, link-local, unspecified and reserved addresses are refused before any
-            request.
+            request, as is an empty string (a variable that templated to nothing); V(null) is the same as omitted.
         type: str
   purge_nics:
     description:

@@ -58,7 +58,8 @@ options:
             type: str
             required: true
           ip_address:
-            description: The IPv4 address in that subnet; omitted means the current one or one the cloud allocates.
+            description: The IPv4 address in that subnet; omitted (or V(null)) means the current one or one the cloud
+              allocates. An empty string is refused.
             type: str
       purge_nics:
         description: Allow removing the network interfaces the instance has beyond those listed.

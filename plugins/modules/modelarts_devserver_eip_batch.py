@@ -244,6 +244,7 @@ from ..module_utils._fleet import (NOT_ATTEMPTED, finish, fleet_argument_spec, r
 from ..module_utils._modelarts import (AUTO, BindingChange, Snapshot, binding_spec, bindings_differ, plan_auto,
                                        plan_task, server_label, wait_for_fleet)
 from ..module_utils._module import HuaweiCloudModule, resource_diff
+from ..module_utils._rules import BOUNDS, CHOICES
 from ..module_utils._vpc import (allocate_eip, eip_label, eip_pair, release_eip, validate_eip_ref, validate_eip_type,
                                  wait_until_ready)
 
@@ -434,7 +435,7 @@ def _label(result):
 def validate_auto_eip(options):
     options = dict({"type": "5_bgp", "bandwidth_size": 5, "bandwidth_charge_mode": "bandwidth"}, **options or {})
     validate_eip_type(options["type"], "auto_eip.type")
-    validate_int(options["bandwidth_size"], "auto_eip.bandwidth_size", (1, 2000))
+    validate_int(options["bandwidth_size"], "auto_eip.bandwidth_size", BOUNDS["bandwidth_size"].bounds)
     return options
 
 
@@ -465,7 +466,8 @@ def main():
     spec["auto_eip"] = dict(type="dict", default={}, options=dict(
         type=dict(type="str", default="5_bgp"),
         bandwidth_size=dict(type="int", default=5),
-        bandwidth_charge_mode=dict(type="str", choices=["bandwidth", "traffic"], default="bandwidth")))
+        bandwidth_charge_mode=dict(type="str", choices=list(CHOICES["bandwidth_charge_mode"].values),
+                                   default="bandwidth")))
     module = HuaweiCloudModule(argument_spec=spec)
     module.run(lambda: converge(module), "converge the EIPs of %d Lite Server item(s)" % len(
         module.params["bindings"] or []))

@@ -214,11 +214,12 @@ waits:
 from ..module_utils._client import HuaweiCloudError, step, validate_id, validate_int
 from ..module_utils._modelarts import BindingChange, describe_eip_holders
 from ..module_utils._module import HuaweiCloudModule
+from ..module_utils._rules import BOUNDS, CHOICES
 from ..module_utils._vpc import (allocate_eip, eip_label, eip_pair, eips_named, get_bandwidth, get_eip, release_eip,
                                  shape_eip, validate_eip_name, validate_eip_type, wait_until_free, wait_until_gone,
                                  wait_until_ready)
 
-SIZE_RANGE = (1, 2000)
+SIZE_RANGE = BOUNDS["bandwidth_size"].bounds
 
 
 def validate_inputs(module):
@@ -376,8 +377,9 @@ def main():
             type=dict(type="str"),
             bandwidth_size=dict(type="int"),
             bandwidth_name=dict(type="str"),
-            bandwidth_charge_mode=dict(type="str", choices=["bandwidth", "traffic"]),
-            bandwidth_share_type=dict(type="str", choices=["PER", "WHOLE"], default="PER"),
+            bandwidth_charge_mode=dict(type="str", choices=list(CHOICES["bandwidth_charge_mode"].values)),
+            bandwidth_share_type=dict(type="str", choices=list(CHOICES["bandwidth_share_type"].values),
+                                      default="PER"),
             bandwidth_id=dict(type="str"),
             unbind=dict(type="bool", default=False),
             wait=dict(type="bool", default=True),

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from ansible_collections.hwcloud.infra.plugins.module_utils._client import HuaweiCloudError, validate_ref
-from ansible_collections.hwcloud.infra.plugins.module_utils._rules import RULES
+from ansible_collections.hwcloud.infra.plugins.module_utils._rules import BOUNDS, CHOICES, RULES
 from ansible_collections.hwcloud.infra.plugins.modules import cdc_imetal_ip, modelarts_devserver_eip
 
 
@@ -99,3 +99,27 @@ def test_an_imetal_instance_named_in_cjk_and_emoji_changes_ip_by_name(sim, run_m
     out = run_module(cdc_imetal_ip.main, sim, args)
     assert out["changed"] is True and not out.get("failed"), out
     assert sim.state()["instances"][0]["network_interfaces"][0]["ipv4_address"] == "10.0.0.60"
+
+
+@pytest.mark.parametrize("key", sorted(BOUNDS))
+def test_every_range_is_the_models(key):
+    bounds = BOUNDS[key]
+    words = field_doc(bounds.source)
+    assert str(bounds.high) in words, (key, words)
+    assert bounds.low <= bounds.high
+
+
+@pytest.mark.parametrize("key", sorted(CHOICES))
+def test_every_choice_is_the_models(key):
+    words = field_doc(CHOICES[key].source)
+    allowed = re.search(r"取值范围：([A-Za-z0-9_，, ]+)", words).group(1)
+    assert set(v.strip() for v in re.split(r"[，,]", allowed) if v.strip()) == set(CHOICES[key].values), words
+
+
+def test_the_modules_take_their_ranges_and_choices_from_the_table():
+    from ansible_collections.hwcloud.infra.plugins.module_utils import _clouddc, _modelarts, _vpc
+    from ansible_collections.hwcloud.infra.plugins.modules import vpc_eip
+    assert vpc_eip.SIZE_RANGE == BOUNDS["bandwidth_size"].bounds
+    assert (_vpc.EIP_PAGE, _modelarts.PAGE_SIZE, _clouddc.PAGE_SIZE, _clouddc.IDS_PER_QUERY) == (
+        BOUNDS["eip_page"].high, BOUNDS["lite_server_page"].high, BOUNDS["imetal_page"].high,
+        BOUNDS["imetal_ids_per_query"].high)

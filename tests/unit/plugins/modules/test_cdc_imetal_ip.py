@@ -28,8 +28,12 @@ def test_validate_nics_rejects(nics, fragment):
 
 
 def test_validate_nics_normalises():
-    assert validate_nics([{"subnet_id": S1, "ip_address": ""}, {"subnet_id": S2, "ip_address": "10.0.2.5"}]) == [
+    assert validate_nics([{"subnet_id": S1}, {"subnet_id": S2, "ip_address": "10.0.2.5"}]) == [
         {"subnet_id": S1, "ip_address": None}, {"subnet_id": S2, "ip_address": "10.0.2.5"}]
+    # An empty address (a variable that templated to nothing) is refused, not taken as "allocate one".
+    with pytest.raises(HuaweiCloudError) as info:
+        validate_nics([{"subnet_id": S1, "ip_address": ""}])
+    assert "nics[0].ip_address is empty" in str(info.value)
 
 
 CURRENT = [{"subnet_id": S1, "ipv4_address": "10.0.1.10"}, {"subnet_id": S2, "ipv4_address": "10.0.2.10"}]
