@@ -62,7 +62,6 @@ RULES = {
 }
 
 
-
 class Bounds:
     """A whole-number range from an SDK model field (``source``): ``low`` to ``high`` inclusive."""
 
