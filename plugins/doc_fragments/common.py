@@ -63,6 +63,40 @@ options:
       - Account (domain) name that O(user_name) belongs to.
       - If not set, the value of the E(HW_DOMAIN_NAME) environment variable is used.
     type: str
+  auth_source:
+    description:
+      - Where the credentials come from. V(auto) walks the chain - the credential options (or their environment
+        variables), then a shared-config profile (O(profile), O(shared_config_file) or C(~/.hcloud/config.json)),
+        then the SDK credentials file (O(credentials_file) or C(~/.huaweicloud/credentials)) - and uses the first
+        that has any.
+      - V(options), V(profile) or V(credentials_file) pins one source, so that no other is ever read; a pinned
+        source that has no credentials fails, naming it.
+      - Errors name the source (for example C(profile 'prod' of ~/.hcloud/config.json)) and never a value.
+      - If not set, the value of the E(HW_AUTH_SOURCE) environment variable is used.
+    type: str
+    choices: [auto, options, profile, credentials_file]
+    default: auto
+  profile:
+    description:
+      - The profile of the KooCLI / Terraform shared config file to use; the file's C(current) profile when not set.
+      - Profiles of mode C(AKSK) are read (C(accessKeyId), C(secretAccessKey), C(securityToken), C(region),
+        C(projectId)); the profile's region and project apply when O(region) and O(project_id) are not set.
+      - A file whose keys KooCLI encrypted (C(authEncrypt)) is refused with the command that makes it readable
+        (C(hcloud configure set --cli-auth-encrypt=false)).
+      - If not set, the value of the E(HW_PROFILE) environment variable is used.
+    type: str
+  shared_config_file:
+    description:
+      - The KooCLI / Terraform shared config file, C(~/.hcloud/config.json) when not set.
+      - If not set, the value of the E(HW_SHARED_CONFIG_FILE) environment variable is used.
+    type: path
+  credentials_file:
+    description:
+      - The Huawei Cloud SDK credentials file (INI), C(~/.huaweicloud/credentials) when not set. Its C([basic])
+        section is read as the SDK reads it - C(ak), C(sk), C(security_token), C(project_id), C(iam_endpoint).
+      - A credentials file, or shared config file, that group or others can read gets a warning.
+      - If not set, the value of the E(HUAWEICLOUD_SDK_CREDENTIALS_FILE) environment variable is used.
+    type: path
   cloud:
     description:
       - Domain suffix of the service endpoints, C(https://{service}.{region}.{cloud}).

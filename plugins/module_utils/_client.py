@@ -46,6 +46,7 @@ except ImportError as _import_error:  # pragma: no cover - depends on the contro
 
 from ..module_utils import _signer
 from ..module_utils._signer import find_header
+from ..module_utils._auth import SourceError, from_sources
 from ..module_utils._hints import Context, closest, hint_for
 from ..module_utils._rules import KNOWN_REGIONS, REGIONS, RULES, has_control as _has_control
 
@@ -851,6 +852,14 @@ class Client(object):
                  backoff_base=None):
         if not HAS_REQUESTS:
             raise HuaweiCloudError("the Python library 'requests' is required: %s" % REQUESTS_IMPORT_ERROR)
+        self.warnings = []
+        # Guards what threads of one client share: the call counter, the login and the project id.
+        self.lock = threading.RLock()
+        try:
+            # Credentials (and a region or project a profile names) from a profile or file when no option has them.
+            options, self.credential_source = from_sources(options, self.warn)
+        except SourceError as exc:
+            raise HuaweiCloudError(str(exc))
         self.region = options.get("region")
         if not self.region:
             raise HuaweiCloudError("region is required: set the option region, or the environment variable "
@@ -876,15 +885,12 @@ class Client(object):
         self.session = session or requests.Session()
         self.session.trust_env = True
         self.calls = 0
-        self.warnings = []
         # One record per wait: what it waited for, the reads it made, the seconds it took (a module returns them).
         self.waits = []
         # Per thread: the deadline of the wait a request is sent for; its retries never sleep past it.
         self._local = threading.local()
         # Called with a line after each read of a wait, as it goes (a module logs it: syslog or the journal).
         self.on_wait = None
-        # Guards what threads of one client share: the call counter, the login and the project id.
-        self.lock = threading.RLock()
         self.limiter = None
         # What this client learned about the caller's permissions during the run (e.g. a refused tenant-wide listing).
         self.facts = {}

@@ -97,3 +97,15 @@ def pytest_terminal_summary(terminalreporter):
         line = getattr(module, summary)() if module is not None else None
         if line:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(autouse=True)
+def no_user_credential_files(monkeypatch, tmp_path_factory):
+    """The user's own ~/.hcloud/config.json and ~/.huaweicloud/credentials are never read by a test: the chain's
+    default paths point into an empty folder (a test that wants a file names it, or points these at it)."""
+    from ansible_collections.hwcloud.infra.plugins.module_utils import _auth
+    empty = tmp_path_factory.mktemp("no-credential-files")
+    monkeypatch.setattr(_auth, "SHARED_CONFIG_FILE", str(empty / "config.json"))
+    monkeypatch.setattr(_auth, "CREDENTIALS_FILE", str(empty / "credentials"))
+    for name in ("HW_PROFILE", "HW_SHARED_CONFIG_FILE", "HUAWEICLOUD_SDK_CREDENTIALS_FILE", "HW_AUTH_SOURCE"):
+        monkeypatch.delenv(name, raising=False)

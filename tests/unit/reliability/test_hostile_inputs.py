@@ -53,6 +53,12 @@ def strings(base, odd=True, traversal=True, limit=64, wrong_types=True):
     return _unique(values)
 
 
+def paths(name):
+    """Files that cannot be read as a credential source: missing, hostile names, directories, devices, too long."""
+    return (["/nonexistent/%s/%s" % (v, name) for v in strings("dir") if isinstance(v, str)]
+            + ["/nonexistent/%s-%d" % (name, n) for n in range(60)] + ["/", "/tmp", "/dev/null", "x" * 5000])
+
+
 def _unique(values):
     seen, out = set(), []
     for value in values:
@@ -164,7 +170,8 @@ def nics_values(subnet):
 
 def _run(sim, run_module, main, args):
     sim.clear_requests()
-    out = run_module(main, sim, args)
+    # The options of the credential chain are tried without the simulator's keys (their own source is read).
+    out = run_module(main, sim, args, connection="access_key" in args or "auth_token" in args or "user_name" in args)
     return out, sim.requests()
 
 
@@ -172,6 +179,9 @@ def _connection(sim, option):
     """Valid connection options for the auth method the hostile option belongs to."""
     conn = sim.connection_options()
     if option == "auth_token":
+        conn = {k: v for k, v in conn.items() if k not in ("access_key", "secret_key")}
+    if option in ("profile", "shared_config_file", "credentials_file", "auth_source"):
+        # The chain reaches the files only when no credential option is set.
         conn = {k: v for k, v in conn.items() if k not in ("access_key", "secret_key")}
     if option in ("user_name", "password", "domain_name"):
         conn = {k: v for k, v in conn.items() if k not in ("access_key", "secret_key")}
@@ -217,6 +227,10 @@ def _cases(state):
         "endpoints": (eip, eip_args, urls()),
         "ca_bundle": (eip, eip_args, ["/nonexistent/%s/ca.pem" % v for v in strings("dir") if isinstance(v, str)]
                       + ["/nonexistent/ca-%d.pem" % n for n in range(60)] + ["/", "/tmp", "/nonexistent"]),
+        "auth_source": (eip, eip_args, strings("profile")),
+        "profile": (eip, eip_args, strings("prod")),
+        "shared_config_file": (eip, eip_args, paths("config.json")),
+        "credentials_file": (eip, eip_args, paths("credentials")),
         "validate_certs": (eip, eip_args, booleans()),
         "api_timeout": (eip, eip_args, integers(1, 600)),
         "api_retries": (eip, eip_args, integers(0, 20)),
@@ -257,7 +271,8 @@ def _cases(state):
 
 
 OPTIONS = ["region", "project_id", "access_key", "secret_key", "security_token", "auth_token", "user_name",
-           "password", "domain_name", "cloud", "endpoints", "ca_bundle", "validate_certs", "api_timeout",
+           "password", "domain_name", "auth_source", "profile", "shared_config_file", "credentials_file", "cloud",
+           "endpoints", "ca_bundle", "validate_certs", "api_timeout",
            "api_retries", "server", "public_ip", "state", "allow_rebind", "exclusive", "wait", "wait_timeout",
            "info.server", "instance", "vpc_id", "nics", "imetal.wait_timeout", "ids", "info.name", "info.state",
            "concurrency", "rate_limit", "bindings.server", "bindings.public_ip", "bindings.state",
