@@ -51,12 +51,17 @@ options:
       - V(clear_faults) - remove every injected fault.
       - V(configure) - change the behaviour knobs O(config).
       - V(expire_tokens) - expire every token it issued (the next call with one is refused as expired).
+      - V(expire_credentials) - expire every token and temporary credential it issued (IAM tokens, the keys of
+        the metadata service, pod identity, STS and assumed agencies), as when they run out mid-run.
+      - V(revoke_credentials) - delete them instead, as when credentials are invalidated (the gateway no longer
+        knows them).
       - V(requests) - return the request log, filtered by O(match).
       - V(clear_requests) - empty the request log.
       - V(state) - return the whole simulated state.
     type: str
     required: true
-    choices: [reset, fault, clear_faults, configure, expire_tokens, requests, clear_requests, state]
+    choices: [reset, fault, clear_faults, configure, expire_tokens, expire_credentials, revoke_credentials, requests,
+              clear_requests, state]
   seed:
     description: With V(reset), a seed file (the format of the simulator's README, C(hwsim_seed) 1).
     type: path
@@ -167,6 +172,10 @@ fault:
   description: With V(fault), the fault as the simulator keeps it (with its C(id)).
   returned: when O(action=fault)
   type: dict
+credentials_changed:
+  description: With V(expire_credentials) or V(revoke_credentials), how many tokens and credentials it changed.
+  returned: when O(action) is V(expire_credentials) or V(revoke_credentials)
+  type: int
 config:
   description: With V(configure), every knob after the change.
   returned: when O(action=configure)
@@ -187,7 +196,8 @@ from ansible.module_utils.six.moves.urllib.parse import urlparse
 from ansible.module_utils.urls import open_url
 
 ADMIN = "/__sim__/"
-ACTIONS = ["reset", "fault", "clear_faults", "configure", "expire_tokens", "requests", "clear_requests", "state"]
+ACTIONS = ["reset", "fault", "clear_faults", "configure", "expire_tokens", "expire_credentials", "revoke_credentials",
+           "requests", "clear_requests", "state"]
 
 
 def loopback_url(module, url):
@@ -273,6 +283,8 @@ def main():
         result["config"] = call(module, base, "PATCH", "config", p["config"])
     elif action == "expire_tokens":
         call(module, base, "POST", "tokens/expire")
+    elif action in ("expire_credentials", "revoke_credentials"):
+        result["credentials_changed"] = call(module, base, "POST", "credentials/" + action.split("_")[0])["count"]
     elif action == "requests":
         entries = [e for e in call(module, base, "GET", "requests")["requests"] if matches(e, p["match"])]
         result.update(requests=entries, matched=len(entries))

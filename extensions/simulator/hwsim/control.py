@@ -120,7 +120,7 @@ class SimulatorProcess:
         return self.admin("POST", "tokens", body)["token"]
 
     def endpoints(self):
-        return {service: self.url for service in ("iam", "modelarts", "clouddc", "vpc")}
+        return {service: self.url for service in ("iam", "modelarts", "clouddc", "vpc", "sts")}
 
     def connection_options(self):
         """The collection's connection options (module option names) that point a module at this simulator with
@@ -138,9 +138,11 @@ class SimulatorProcess:
         """An environment for ansible commands that points every module at this simulator through HW_* variables,
         as users (and AWX) configure the collection; other HW_*/HUAWEICLOUD_SDK_* variables are dropped."""
         env = dict(os.environ if base is None else base)
-        for name in [n for n in env if n.startswith(("HW_", "HUAWEICLOUD_SDK_"))]:
+        for name in [n for n in env if n.startswith(("HW_", "HUAWEICLOUD_SDK_", "HUAWEICLOUD_OIDC_", "HC_CONTAINER_"))]:
             del env[name]
         env.update(connection_env(self.connection_options(), self.url))
+        # The instance metadata service of the chain is the simulator's (never 169.254.169.254).
+        env["HW_METADATA_URL"] = self.url
         env.update({
             "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
             "ANSIBLE_RETRY_FILES_ENABLED": "0",

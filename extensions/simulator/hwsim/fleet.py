@@ -167,7 +167,8 @@ def account(region):
     """The simulated account (account.json), with its project for ``region``."""
     with open(ACCOUNT, encoding="utf-8") as handle:
         base = json.load(handle)
-    state = dict((k, copy.deepcopy(base[k])) for k in ("domains", "credentials", "users", "tokens"))
+    state = dict((k, copy.deepcopy(base[k])) for k in ("domains", "credentials", "users", "tokens", "agencies",
+                                                       "federation"))
     domain_id = base["domains"][0]["id"]
     primary = base["projects"][0]
     # The account's own project of another region with this name gives way; other accounts keep theirs.

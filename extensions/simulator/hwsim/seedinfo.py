@@ -13,3 +13,11 @@ USER, PASSWORD, DOMAIN = "ops-admin", "Sim-Passw0rd!", "hwcloud-demo"
 # A second user of the same account: owns the Lite Server shared-a3-06.
 OTHER_USER, OTHER_PASSWORD = "ml-engineer", "Sim-Passw0rd-ML!"
 SECRETS = (SK, TEMP_SK, TEMP_TOKEN, OTHER_SK, PASSWORD, OTHER_PASSWORD)
+# Identity federation of the simulated account (account.json "agencies" and "federation").
+CROSS_ACCOUNT_AGENCY, CROSS_ACCOUNT_DOMAIN = "cross-ops", "hwcloud-demo"
+OIDC_PROVIDER_URN = "iam::d0c1a2b3c4d5e6f708192a3b4c5d6e7f:identity-provider:github-actions"
+OIDC_AGENCY_URN = "iam::d0c1a2b3c4d5e6f708192a3b4c5d6e7f:agency:ci-deploy"
+IDP_ID = "github-actions"
+ID_TOKEN = "eyJhbGciOiJSUzI1NiJ9.sim-oidc-id-token-0005.c2ltLXNpZ25hdHVyZQ"
+POD_IDENTITY_TOKEN = "sim-pod-identity-token-0006"
+SECRETS = SECRETS + (ID_TOKEN, POD_IDENTITY_TOKEN)

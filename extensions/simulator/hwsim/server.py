@@ -11,13 +11,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from .auth import AuthError, format_time, verify_aksk, verify_token
-from . import fleet
+from . import fleet, identity
 from .state import attach_eip
 
 ADMIN_PREFIX = "/__sim__"
 # The admin API's version: what stays compatible is in the collection's support policy.
 ADMIN_API_VERSION = 1
-SECRET_FIELDS = ("password", "secret_key", "security_token")
+SECRET_FIELDS = ("password", "secret_key", "security_token", "id_token", "token")
 
 
 class ApiError(Exception):
@@ -758,11 +758,38 @@ def cdc_physical_server(sim, ctx, server_id):
 # Routing
 # ------------------------------------------------------------------------------------------------------------------
 
+def _identity(service_call):
+    """A handler of identity.py: (status, body[, headers]) or IdentityError, as a Reply."""
+    def handler(sim, ctx):
+        try:
+            answer = service_call(sim, ctx)
+        except identity.IdentityError as err:
+            return Reply(err.status, err.body)
+        return Reply(*answer)
+    handler.__name__ = service_call.__name__
+    return handler
+
+
+metadata_token = _identity(identity.metadata_token)
+metadata_securitykey = _identity(identity.metadata_securitykey)
+pod_identity = _identity(identity.pod_identity)
+sts_assume_with_oidc = _identity(identity.sts_assume_with_oidc)
+iam_id_token_login = _identity(identity.iam_id_token_login)
+iam_security_tokens = _identity(identity.iam_security_tokens)
+# Where the simulated CCE node serves pod identity (HC_CONTAINER_CREDENTIALS_FULL_URI points here).
+POD_IDENTITY_PATH = "/v1/pod-identity/credentials"
+
 P = r"(?P<project_id>[^/]+)"
 ID = r"[^/]+"
 ROUTES = [
-    # method, pattern, handler, service, auth ("none", "domain", "project")
+    # method, pattern, handler, service, auth ("none", "optional", "domain", "project")
     ("POST", r"^/v3/auth/tokens$", iam_tokens, "iam", "none"),
+    ("POST", r"^/v3\.0/OS-AUTH/id-token/tokens$", iam_id_token_login, "iam", "none"),
+    ("POST", r"^/v3\.0/OS-CREDENTIAL/securitytokens$", iam_security_tokens, "iam", "optional"),
+    ("POST", r"^/v5/agencies/assume-with-oidc$", sts_assume_with_oidc, "sts", "none"),
+    ("PUT", r"^/meta-data/latest/api/token$", metadata_token, "metadata", "none"),
+    ("GET", r"^/openstack/latest/securitykey$", metadata_securitykey, "metadata", "none"),
+    ("POST", "^%s$" % POD_IDENTITY_PATH, pod_identity, "podidentity", "none"),
     ("GET", r"^/v3/projects$", iam_projects, "iam", "domain"),
     ("GET", r"^/v1/%s/dev-servers$" % P, ma_list, "modelarts", "project"),
     ("GET", r"^/v1/%s/dev-servers/all$" % P, ma_list_all, "modelarts", "project"),
@@ -819,7 +846,7 @@ BODY_SCHEMAS = {
     cdc_change_ip: {"vpc_id": str, "nics": [{"subnet_id": str, "ip_address": str}]},
 }
 # Calls whose body the gateway hands over as it is (checked by the handler).
-FREE_BODIES = (iam_tokens,)
+FREE_BODIES = (iam_tokens, iam_id_token_login, iam_security_tokens, sts_assume_with_oidc, pod_identity)
 # Decimal ranges from the SDK models, for the query parameters that have them.
 QUERY_RANGES = {
     (vpc_v3_list, "limit"): (0, 2000),
@@ -892,7 +919,7 @@ def check_request(handler, method, query, headers, body, parsed, project_id):
 
 # The casing of the request id header differs between services in the real cloud; clients must not care.
 REQUEST_ID_HEADER = {"iam": "X-IAM-Trace-Id", "modelarts": "X-Request-Id", "vpc": "X-Request-Id",
-                     "clouddc": "X-request-id", "admin": "X-Request-Id"}
+                     "sts": "X-Request-Id", "clouddc": "X-request-id", "admin": "X-Request-Id"}
 
 
 def _redact(value):
@@ -933,7 +960,8 @@ class Simulator:
             return Reply(404, {"error_code": "APIG.0101", "error_msg": message}), entry
         handler, service, auth_kind, groups = route
         entry["service"] = service
-        ctx = {"query": query, "json": parsed, "request_id": request_id, "project_id": groups.pop("project_id", None)}
+        ctx = {"query": query, "json": parsed, "request_id": request_id, "project_id": groups.pop("project_id", None),
+               "headers": {k.lower(): v for k, v in headers.items()}}
         try:
             principal = self.authenticate(method, raw_path, raw_query, headers, body, auth_kind, ctx)
             entry["auth"] = principal.get("kind") if principal else "none"
@@ -954,6 +982,8 @@ class Simulator:
         if auth_kind == "none":
             return None
         lowered = {k.lower(): v for k, v in headers.items()}
+        if auth_kind == "optional" and "x-auth-token" not in lowered and "authorization" not in lowered:
+            return None
         if "x-auth-token" in lowered:
             record = verify_token(self.state, lowered["x-auth-token"])
             principal = {"kind": "token", "name": "token:" + record["token"][-8:], "domain_id": record["domain_id"],
@@ -1034,6 +1064,9 @@ class Simulator:
                 st.tokens[token] = {"token": token, "project_id": project["id"], "domain_id": project["domain_id"],
                                     "expires_at": format_time(expires), "user_id": user}
             return Reply(201, {"token": token})
+        if name in ("credentials/expire", "credentials/revoke") and method == "POST":
+            count = identity.expire(st, name.split("/")[1], (data or {}).get("access_key"))
+            return Reply(200, {"ok": True, "count": count})
         if name == "tokens/expire" and method == "POST":
             with st.lock:
                 for record in st.tokens.values():

@@ -52,6 +52,19 @@ DEFAULT_CONFIG = {
     # Requests per second allowed per credential (AK, token); past it: 429 APIG.0308.
     "rate_limit_per_second": 100,
     "token_ttl_seconds": 86400,
+    # Temporary credentials the identity services issue (metadata, pod identity, STS, IAM security tokens) last
+    # what the request asks, at most this long (metadata and pod identity: exactly this long).
+    "issued_credential_ttl_seconds": 3600,
+    # The agency of the simulated ECS/BMS the instance metadata serves keys of ("" : none, which the metadata
+    # service refuses with "Please configure Cloud Service Agency first").
+    "metadata_agency": "ecs-ops-agency",
+    # The metadata session token (PUT /meta-data/latest/api/token): "required" (a GET without it is 401),
+    # "optional" (both work) or "absent" (the PUT is 404, as on older images).
+    "metadata_token_api": "required",
+    # The answer shape of STS assume-with-oidc: "credentials" ({"credentials": {access_key_id, secret_access_key,
+    # security_token, expiration}}) or "credential" (IAM's {"credential": {access, secret, securitytoken,
+    # expires_at}}).
+    "sts_answer_shape": "credentials",
 }
 
 
@@ -89,6 +102,9 @@ class SimState:
             self.credentials = {c["access_key"]: c for c in seed.get("credentials", [])}
             self.users = seed.get("users", [])
             self.tokens = {t["token"]: t for t in seed.get("tokens", [])}
+            self.agencies = seed.get("agencies", [])
+            self.federation = seed.get("federation", {})
+            self.metadata_tokens = set()
             self.subnets = {s["id"]: s for s in seed.get("subnets", [])}
             self.dev_servers = {s["id"]: s for s in seed.get("dev_servers", [])}
             self.publicips = {e["id"]: e for e in seed.get("publicips", [])}
@@ -115,7 +131,7 @@ class SimState:
             return {
                 "config": self.config, "domains": self.domains, "projects": self.projects,
                 "credentials": list(self.credentials.values()), "users": self.users,
-                "tokens": list(self.tokens.values()), "subnets": list(self.subnets.values()),
+                "tokens": list(self.tokens.values()), "agencies": self.agencies, "subnets": list(self.subnets.values()),
                 "dev_servers": list(self.dev_servers.values()), "publicips": list(self.publicips.values()),
                 "bandwidths": list(self.bandwidths.values()),
                 "instances": list(self.instances.values()), "physical_servers": list(self.physical_servers.values()),
