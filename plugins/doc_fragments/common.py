@@ -65,16 +65,23 @@ options:
     type: str
   auth_source:
     description:
-      - Where the credentials come from. V(auto) walks the chain - the credential options (or their environment
-        variables), then a shared-config profile (O(profile), O(shared_config_file) or C(~/.hcloud/config.json)),
-        then the SDK credentials file (O(credentials_file) or C(~/.huaweicloud/credentials)) - and uses the first
-        that has any.
-      - V(options), V(profile) or V(credentials_file) pins one source, so that no other is ever read; a pinned
-        source that has no credentials fails, naming it.
+      - Where the credentials come from. V(auto) walks the chain and uses the first source that has any - the
+        credential options set in the task, then their environment variables, then OIDC federation
+        (E(HUAWEICLOUD_OIDC_PROVIDER_URN) and the other E(HUAWEICLOUD_OIDC_*) variables of Huawei's SDK), then a
+        federated id token (E(HUAWEICLOUD_SDK_IDP_ID) with E(HUAWEICLOUD_SDK_ID_TOKEN_FILE)), then a shared-config
+        profile (O(profile), O(shared_config_file) or C(~/.hcloud/config.json)), then the SDK credentials file
+        (O(credentials_file) or C(~/.huaweicloud/credentials)), then the agency keys of the instance metadata service
+        (O(metadata_url)), then CCE pod identity (E(HC_CONTAINER_CREDENTIALS_FULL_URI) with
+        E(HC_CONTAINER_AUTHORIZATION_TOKEN_FILE)).
+      - Credential options set in the task win over environment variables; the environment then only completes
+        their method and adds no agency.
+      - V(options), V(profile), V(credentials_file), V(oidc), V(id_token), V(metadata) or V(pod_identity) pins one
+        source, so that no other is ever read (a laptop never probes a metadata service); a pinned source that has
+        no credentials fails, naming it.
       - Errors name the source (for example C(profile 'prod' of ~/.hcloud/config.json)) and never a value.
       - If not set, the value of the E(HW_AUTH_SOURCE) environment variable is used.
     type: str
-    choices: [auto, options, profile, credentials_file]
+    choices: [auto, options, profile, credentials_file, oidc, id_token, metadata, pod_identity]
     default: auto
   profile:
     description:
@@ -97,6 +104,40 @@ options:
       - A credentials file, or shared config file, that group or others can read gets a warning.
       - If not set, the value of the E(HUAWEICLOUD_SDK_CREDENTIALS_FILE) environment variable is used.
     type: path
+  metadata_url:
+    description:
+      - Base URL of the instance metadata service that serves an ECS's or BMS's agency keys, C(http://169.254.169.254)
+        when not set. It is asked (with the SDK's session-token protocol, without any proxy) when the chain found
+        nothing else, or when O(auth_source=metadata); the keys are fetched again before they expire.
+      - When nothing is pinned and nothing else was found, a machine without a metadata service adds at most about
+        one second (the connect timeout) before the failure that lists what was looked at.
+      - If not set, the value of the E(HW_METADATA_URL) environment variable is used.
+    type: str
+  agency_name:
+    description:
+      - An agency to assume with the credentials the chain found (for example another account's agency, for
+        cross-account work); the modules then act with the agency's temporary keys, fetched from IAM and fetched
+        again before they expire.
+      - Needs O(agency_domain_name) or O(agency_domain_id), the account the agency belongs to.
+      - A shared-config profile's C(agencyName), C(agencyDomainName) and C(agencyDomainId) are used when these
+        options are not set.
+      - If not set, the value of the E(HW_ASSUME_ROLE_AGENCY_NAME) environment variable is used.
+    type: str
+  agency_domain_name:
+    description:
+      - The name of the account (domain) whose agency O(agency_name) is.
+      - If not set, the value of the E(HW_ASSUME_ROLE_DOMAIN_NAME) environment variable is used.
+    type: str
+  agency_domain_id:
+    description:
+      - The id of the account whose agency O(agency_name) is, instead of O(agency_domain_name).
+      - If not set, the value of the E(HW_ASSUME_ROLE_DOMAIN_ID) environment variable is used.
+    type: str
+  agency_duration:
+    description:
+      - How long the agency's temporary keys last, in seconds, from 900 to 86400; 3600 when not set.
+      - If not set, the value of the E(HW_ASSUME_ROLE_DURATION) environment variable is used.
+    type: int
   cloud:
     description:
       - Domain suffix of the service endpoints, C(https://{service}.{region}.{cloud}).
@@ -110,7 +151,8 @@ options:
   endpoints:
     description:
       - Base URL per service, overriding the one built from O(region) and O(cloud).
-      - Keys are V(iam), V(modelarts), V(clouddc) and V(vpc).
+      - Keys are V(iam), V(modelarts), V(clouddc), V(vpc) and V(sts) (STS, asked only for OIDC federation; the
+        E(HUAWEICLOUD_SDK_STS_ENDPOINT) variable of Huawei's SDK sets it too).
       - Each value is a base URL, C(https://host[:port][/path]) or C(http://host[:port][/path]); user-info, query,
         fragment, white space and invalid host names
         are refused before any request (give IDNA names in their C(xn--) form).

@@ -102,7 +102,8 @@ from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ..module_utils._client import Client, HuaweiCloudError, step
+from ..module_utils._client import Client
+from ..module_utils._errors import HuaweiCloudError, step
 from ..module_utils._clouddc import list_instances
 from ..module_utils._modelarts import eips_by_device, list_servers, server_eips
 from ..module_utils._module import COMMON_OPTION_NAMES, connection_options
@@ -116,9 +117,9 @@ def group_name(*parts):
     return re.sub(r"[^a-z0-9_]", "_", "_".join(str(p) for p in parts).lower())
 
 
-def read_region(options, services):
+def read_region(options, services, explicit=None):
     """Every resource of one region as host records: bulk listings through the modules' own client."""
-    client = Client(options)
+    client = Client(options, explicit=explicit)
     region = client.region
     hosts = []
     if "modelarts" in services:
@@ -234,7 +235,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 raise HuaweiCloudError("project_id applies to one region; leave it out to read several regions")
             hosts = []
             for region in regions:
-                hosts.extend(read_region(dict(base, region=region), services))
+                hosts.extend(read_region(dict(base, region=region), services,
+                                            frozenset(n for n, v in explicit.items() if v is not None)))
         except HuaweiCloudError as err:
             raise AnsibleError("hwcloud.infra.huaweicloud inventory: %s" % to_native(err.message))
         return hosts

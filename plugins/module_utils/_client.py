@@ -15,7 +15,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import ipaddress
 import json
 import os
 import random
@@ -46,18 +45,23 @@ except ImportError as _import_error:  # pragma: no cover - depends on the contro
 
 from ..module_utils import _signer
 from ..module_utils._signer import find_header
-from ..module_utils._auth import SourceError, from_sources
+from ..module_utils._auth import resolve
+from ..module_utils._errors import AmbiguousWriteError, HuaweiCloudError, IncompleteListingError, WaitTimeoutError
+from ..module_utils._validate import (ANY, Opt, ShapeError, parse_answer, validate_base_url, validate_id, validate_int,
+                                      _shown)
 from ..module_utils._hints import Context, closest, hint_for
-from ..module_utils._rules import KNOWN_REGIONS, REGIONS, RULES, has_control as _has_control
+from ..module_utils._rules import KNOWN_REGIONS, REGIONS, STS_REGIONS
 
 COLLECTION_VERSION = "0.3.0"
 USER_AGENT = "hwcloud.infra/%s" % COLLECTION_VERSION
 
-SERVICES = ("iam", "modelarts", "clouddc", "vpc")
+SERVICES = ("iam", "modelarts", "clouddc", "vpc", "sts")
 DEFAULT_CLOUD = "myhuaweicloud.com"
 # The regions with a regional IAM endpoint; any other region uses the global one.
 IAM_REGIONS = REGIONS["iam"]
 GLOBAL_IAM = "https://iam.myhuaweicloud.com"
+# STS (OIDC federation) in the regions of the SDK's STS table; any other region uses the SDK's default.
+DEFAULT_STS = "https://sts.cn-north-4.myhuaweicloud.com"
 # Hosts that are not ``{service}.{region}.myhuaweicloud.com`` (the SDK's region tables).
 ENDPOINT_EXCEPTIONS = {
     ("iam", "eu-west-101"): "https://iam.eu-west-101.myhuaweicloud.eu",
@@ -80,282 +84,13 @@ DEFAULT_BACKOFF_BASE = 1.0
 
 # Patterns are matched against whole strings (re.fullmatch): "$" alone would accept a trailing newline.
 _REGION_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_DOMAIN_RE = re.compile(r"(?:%s\.)*%s" % (_LABEL, _LABEL))
-_CLOUD_RE = re.compile(r"(?:%s\.)+%s" % (_LABEL, _LABEL))
+_CLOUD_RE = re.compile(r"(?:{0}\.)+{0}".format(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"))
 _PROJECT_ID_RE = re.compile(r"[A-Za-z0-9-]{1,64}")
-_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
-_EIP_ID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_URL_PATH_RE = re.compile(r"(?:/[A-Za-z0-9._~-]+)*/?")
 _PATH_PARAM_RE = re.compile(r"\{([a-z_]+)\}")
-_THIS_NETWORK = ipaddress.IPv4Network("0.0.0.0/8")
-# What an HTTP header value may carry safely: visible ASCII, no white space.
-_HEADER_SAFE_RE = re.compile(r"[\x21-\x7e]+")
-
-# Credentials: (option, maximum length, carried in an HTTP header or a signature).
-CREDENTIAL_OPTIONS = (
-    ("access_key", 128, True), ("secret_key", 256, True), ("security_token", 16384, True),
-    ("auth_token", 32768, True), ("user_name", 64, False), ("password", 128, False), ("domain_name", 64, False),
-)
-
-
-class HuaweiCloudError(Exception):
-    """The collection's one error type: a failed API call, a bad input or a wait that ran out.
-
-    ``str(err)`` is a complete one-line description; ``to_dict()`` is what modules return as ``error``.
-    """
-
-    def __init__(self, message, status=None, code=None, error_message=None, request_id=None,
-                 method=None, url=None):
-        super(HuaweiCloudError, self).__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-        self.error_message = error_message
-        self.request_id = request_id
-        self.method = method
-        self.url = url
-        self.framed = False
-        # What to do next, for a known answer (module_utils/_hints.py).
-        self.hint = None
-        # True when the error says nothing about the resource: no answer, a retryable status, an unreadable answer.
-        self.transient = False
-
-    @property
-    def refusal(self):
-        """The API answered and refused (4xx), other than throttling: it says something about what was asked."""
-        return self.status is not None and 400 <= self.status < 500 and self.status != 429
-
-    def reworded(self, message):
-        """The same API error (and the same class) under a message that says more about what was being done."""
-        other = HuaweiCloudError.__new__(type(self))
-        other.__dict__.update(self.__dict__)
-        Exception.__init__(other, message)
-        other.message = message
-        return other
-
-    def framed_as(self, operation):
-        """The error under "Failed to <operation>: ...", once: the innermost frame names the operation."""
-        if self.framed:
-            return self
-        other = self.reworded("Failed to %s: %s" % (operation, self.message))
-        other.framed = True
-        return other
-
-    def to_dict(self):
-        return {
-            "status": self.status,
-            "code": self.code,
-            "message": self.error_message if self.error_message is not None else self.message,
-            "request_id": self.request_id,
-            "method": self.method,
-            "url": self.url,
-            "hint": self.hint,
-        }
-
-
-class AmbiguousWriteError(HuaweiCloudError):
-    """A write was sent but its outcome is unknown (read timeout, reset after sending, 500/502/504, an answer that
-    does not parse or fit, a redirect).
-
-    The client never re-sends such a write blindly; ``Client.write`` re-reads the state and decides.
-    """
-
-
-class WaitTimeoutError(HuaweiCloudError):
-    """A wait ran out of time; ``last_state`` is what was seen last."""
-
-    def __init__(self, message, last_state=None, **kwargs):
-        super(WaitTimeoutError, self).__init__(message, **kwargs)
-        self.last_state = last_state
-
-
-class IncompleteListingError(HuaweiCloudError):
-    """A listing could not be read to its end: a partial view, never used to plan, report "not found" or list."""
-
-    @classmethod
-    def of(cls, operation, read, total, why):
-        counts = "%d of %d item(s) read" % (read, total) if total is not None else "%d item(s) read" % read
-        err = cls("Failed to %s: the listing stopped short (%s): %s; nothing is planned or reported from a "
-                  "partial view" % (operation or "read a listing", counts, why))
-        err.framed = True
-        return err
 
 
 def _item_id(item, position):
     return item.get("id", position) if isinstance(item, dict) else position
-
-
-class step(object):
-    """``with step("bind EIP x to Lite Server y"):`` frames any HuaweiCloudError raised inside with the operation."""
-
-    def __init__(self, operation):
-        self.operation = operation
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, _tb):
-        if exc is not None and isinstance(exc, HuaweiCloudError) and not exc.framed:
-            raise exc.framed_as(self.operation)
-        return False
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# Answer shapes: every API call declares the keys and types it reads, and an answer is checked before it is used
-# --------------------------------------------------------------------------------------------------------------------
-
-class Opt(object):
-    """A key that may be absent or null; when present, its value must fit ``spec``."""
-
-    def __init__(self, spec):
-        self.spec = spec
-
-
-ANY = object()
-# An answer whose body is documented as empty: no body, or a JSON object (whose content is not used).
-NO_BODY = object()
-_TYPE_NAMES = {str: "a string", int: "an integer", bool: "a boolean", dict: "an object", list: "a list"}
-
-
-class ShapeError(ValueError):
-    pass
-
-
-def _type_name(value):
-    if value is None:
-        return "null"
-    for kind in (bool, int, str, dict, list):
-        if isinstance(value, kind):
-            return _TYPE_NAMES[kind]
-    return type(value).__name__
-
-
-def check_shape(value, spec, where="answer"):
-    """Raise ShapeError unless ``value`` fits ``spec`` (a type, {key: spec}, [spec], Opt(spec) or ANY)."""
-    if spec is ANY:
-        return
-    if isinstance(spec, Opt):
-        if value is None:
-            return
-        spec = spec.spec
-    if isinstance(spec, dict):
-        if not isinstance(value, dict):
-            raise ShapeError("%s is %s where an object belongs" % (where, _type_name(value)))
-        for key, sub in spec.items():
-            if value.get(key) is None and not isinstance(sub, Opt) and sub is not ANY:
-                raise ShapeError("%s.%s is missing" % (where, key))
-            check_shape(value.get(key), sub, "%s.%s" % (where, key))
-        return
-    if isinstance(spec, list):
-        if not isinstance(value, list):
-            raise ShapeError("%s is %s where a list belongs" % (where, _type_name(value)))
-        for index, item in enumerate(value):
-            check_shape(item, spec[0], "%s[%d]" % (where, index))
-        return
-    ok = isinstance(value, spec) and not (spec is int and isinstance(value, bool))
-    if not ok:
-        raise ShapeError("%s is %s where %s belongs" % (where, _type_name(value), _TYPE_NAMES.get(spec, spec)))
-
-
-def parse_answer(content, expect):
-    """The JSON body of a 2xx answer, checked against ``expect``; ShapeError when it does not parse or fit."""
-    if expect is NO_BODY or expect is ANY:
-        if not content or not content.strip():
-            return None
-        if expect is ANY:
-            return _json(content)
-        data = _json(content)
-        if not isinstance(data, dict):
-            raise ShapeError("the answer is %s where no body or an object belongs" % _type_name(data))
-        return data
-    if not content or not content.strip():
-        raise ShapeError("the answer has no body")
-    data = _json(content)
-    check_shape(data, expect)
-    return data
-
-
-def _json(content):
-    try:
-        return json.loads(content.decode("utf-8") if isinstance(content, bytes) else content)
-    except (ValueError, UnicodeDecodeError):
-        text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
-        raise ShapeError("the answer is not JSON: %s" % _snippet(text))
-
-
-def _snippet(text):
-    plain = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()
-    return repr(plain if len(plain) <= 120 else plain[:117] + "...")
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# Small pure helpers
-# --------------------------------------------------------------------------------------------------------------------
-
-def validate_id(value, what):
-    """An id that goes into a URL path: 1-64 ASCII letters, digits, '-' and '_'."""
-    if not isinstance(value, str) or not value:
-        raise HuaweiCloudError("%s must be a non-empty string" % what)
-    if len(value) > 64:
-        raise HuaweiCloudError("%s must be at most 64 characters, got %d" % (what, len(value)))
-    if not _ID_RE.fullmatch(value):
-        raise HuaweiCloudError("%s %s is not a valid id (1-64 ASCII letters, digits, '-' and '_')"
-                               % (what, _shown(value)))
-    return value
-
-
-def validate_ref(value, what, rule):
-    """An id (1-64 ASCII letters, digits, '-' and '_') or a name as ``rule`` (a key of _rules.RULES) has it."""
-    if not isinstance(value, str) or not value:
-        raise HuaweiCloudError("%s must be a non-empty string" % what)
-    kind = RULES[rule]
-    if _ID_RE.fullmatch(value) or kind.allows(value):
-        return value
-    if len(value) > kind.length[1]:
-        raise HuaweiCloudError("%s must be at most %d characters, got %d" % (what, kind.length[1], len(value)))
-    raise HuaweiCloudError("%s %s is neither an id nor a valid name (%s)" % (what, _shown(value), kind.words))
-
-
-def validate_int(value, what, bounds):
-    low, high = bounds
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise HuaweiCloudError("%s must be a whole number from %d to %d, got %s" % (what, low, high, _shown(value)))
-    return value
-
-
-def _shown(value):
-    """A value for a message: repr, cut short (never used for secrets)."""
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def validate_ipv4(value, what):
-    """A unicast IPv4 address a resource can use: not loopback, multicast, broadcast, link-local, unspecified or
-    reserved. Returns its normal form."""
-    try:
-        address = ipaddress.IPv4Address(value if isinstance(value, str) else "")
-    except (ipaddress.AddressValueError, ValueError):
-        raise HuaweiCloudError("%s %s is not an IPv4 address" % (what, _shown(value)))
-    if str(address) == "255.255.255.255":
-        raise HuaweiCloudError("%s %s is the broadcast address" % (what, address))
-    if address in _THIS_NETWORK and not address.is_unspecified:
-        raise HuaweiCloudError("%s %s is in 0.0.0.0/8 (this network)" % (what, address))
-    for flag, kind in (("is_unspecified", "unspecified"), ("is_loopback", "loopback"), ("is_multicast", "multicast"),
-                       ("is_link_local", "link-local"), ("is_reserved", "reserved")):
-        if getattr(address, flag):
-            raise HuaweiCloudError("%s %s is a %s address" % (what, address, kind))
-    return str(address)
-
-
-def is_eip_id(value):
-    return isinstance(value, str) and bool(_EIP_ID_RE.fullmatch(value))
-
-
-def looks_like_uuid(value):
-    """Resource ids are UUIDs (with or without hyphens); names usually are not."""
-    return bool(_UUID_RE.fullmatch(value))
 
 
 def match_id_or_name(records, ref):
@@ -562,36 +297,8 @@ def validate_region(region):
 
 
 def validate_endpoint(service, url):
-    """``http(s)://host[:port][/path]``: no user-info, query, fragment or white space; the host must be an IP
-    address or a domain name that survives IDNA normalisation. Returns the base URL without a trailing '/'."""
-    bad = HuaweiCloudError("endpoints.%s is not an http(s) base URL of the form scheme://host[:port][/path] "
-                           "(no user-info, query, fragment or white space)" % service)
-    if not isinstance(url, str) or not url or len(url) > 2048 or _has_control(url) or any(ch.isspace() for ch in url):
-        raise bad
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        raise bad
-    if parts.scheme not in ("http", "https") or not parts.netloc or "@" in parts.netloc or parts.query \
-            or parts.fragment or "?" in url or "#" in url or "\\" in url:
-        raise bad
-    if port is not None and not 1 <= port <= 65535:
-        raise bad
-    host = parts.hostname or ""
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        try:
-            ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
-        except (UnicodeError, ValueError):
-            raise HuaweiCloudError("endpoints.%s: the host name is not a valid (IDNA) domain name" % service)
-        if not _DOMAIN_RE.fullmatch(ascii_host) or len(ascii_host) > 253 or ascii_host != host:
-            raise HuaweiCloudError("endpoints.%s: the host name is not a valid ASCII domain name (IDNA names must "
-                                   "be given in their xn-- form)" % service)
-    if not _URL_PATH_RE.fullmatch(parts.path or "/"):
-        raise bad
-    return url.rstrip("/")
+    """A service's base URL (``validate_base_url``), named endpoints.<service>."""
+    return validate_base_url(url, "endpoints.%s" % service)
 
 
 def default_endpoint(service, region, cloud=DEFAULT_CLOUD):
@@ -604,6 +311,8 @@ def default_endpoint(service, region, cloud=DEFAULT_CLOUD):
         return ENDPOINT_EXCEPTIONS[(service, region)]
     if service == "iam" and region not in IAM_REGIONS:
         return GLOBAL_IAM
+    if service == "sts" and region not in STS_REGIONS:
+        return DEFAULT_STS
     return "https://%s.%s.%s" % (service, region, cloud)
 
 
@@ -616,7 +325,8 @@ def resolve_endpoints(region, cloud=None, overrides=None):
     endpoints = dict((service, default_endpoint(service, region, cloud)) for service in SERVICES)
     if overrides is not None and not isinstance(overrides, dict):
         raise HuaweiCloudError("endpoints must be a mapping of service names to base URLs")
-    defaulted = [service for service in SERVICES if service not in (overrides or {})]
+    # STS is only asked for OIDC federation, and the SDK sends any region's exchange to its default.
+    defaulted = [service for service in SERVICES if service not in (overrides or {}) and service != "sts"]
     if cloud == DEFAULT_CLOUD and defaulted and region not in KNOWN_REGIONS:
         near = closest(region, KNOWN_REGIONS)
         raise HuaweiCloudError(
@@ -630,150 +340,9 @@ def resolve_endpoints(region, cloud=None, overrides=None):
     return endpoints
 
 
-def validate_credentials(options):
-    """Refuse credentials that could not be sent as they are, naming the option and never showing the value."""
-    for name, limit, in_header in CREDENTIAL_OPTIONS:
-        value = options.get(name)
-        if value is None or value == "":
-            continue
-        if not isinstance(value, str):
-            raise HuaweiCloudError("%s must be a string" % name)
-        if len(value) > limit:
-            raise HuaweiCloudError("%s is longer than %d characters; the value is not shown" % (name, limit))
-        if in_header and not _HEADER_SAFE_RE.fullmatch(value):
-            raise HuaweiCloudError("%s contains a character an HTTP header cannot carry (white space, a control "
-                                   "character or a non-ASCII character, a trailing newline for example); the value "
-                                   "is not shown" % name)
-        if not in_header and (_has_control(value) or any(0xd800 <= ord(ch) <= 0xdfff for ch in value)):
-            raise HuaweiCloudError("%s contains a control character (a trailing newline for example) or an "
-                                   "unpaired surrogate; the value is not shown" % name)
-
-
-class AkSkAuth(object):
-    """AK/SK request signing; adds the project header (and the security token) itself."""
-    name = "AK/SK signing"
-
-    def __init__(self, access_key, secret_key, security_token=None):
-        self.access_key = access_key
-        self.secret_key = secret_key
-        self.security_token = security_token
-
-    def sign(self, method, host, path, pairs, headers, body):
-        headers = dict(headers)
-        if self.security_token:
-            headers["X-Security-Token"] = self.security_token
-        return _signer.sign(method, host, path, pairs, headers, body, self.access_key, self.secret_key)
-
-    def apply(self, client, req):
-        headers = dict(req.headers)
-        if req.project_scoped:
-            headers["X-Project-Id"] = client.project_id
-        return self.sign(req.method, req.netloc, req.path, req.pairs, headers, req.payload)
-
-    def project_id(self, client):
-        """The project id this method learns by itself (None: ask IAM)."""
-        return None
-
-
-class TokenAuth(object):
-    name = "IAM token"
-
-    def __init__(self, token):
-        self.token = token
-
-    def apply(self, client, req):
-        headers = dict(req.headers)
-        headers["X-Auth-Token"] = self.token
-        return headers
-
-    def project_id(self, client):
-        return None
-
-
-class PasswordAuth(object):
-    """IAM password login; logs itself in once per client (so once per module run) and keeps the token."""
-    name = "IAM password"
-
-    def __init__(self, user_name, password, domain_name):
-        self.user_name = user_name
-        self.password = password
-        self.domain_name = domain_name
-        self.token = None
-        self.project = None
-
-    def login(self, client):
-        """POST /v3/auth/tokens scoped to the project (by id when known, else by region name)."""
-        known = client.known_project_id
-        scope = {"project": {"id": known}} if known else {"project": {"name": client.region}}
-        body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-            "name": self.user_name, "password": self.password, "domain": {"name": self.domain_name}}}},
-            "scope": scope}}
-        resp = client.request("POST", "iam", "/v3/auth/tokens", body=body, project_scoped=False, authenticate=False,
-                              idempotent=True, expect=LOGIN_ANSWER, operation="log in to IAM as %s" % self.user_name)
-        token = find_header(resp.headers, "X-Subject-Token")
-        if not token or not _HEADER_SAFE_RE.fullmatch(token):
-            raise HuaweiCloudError("IAM answered the login without a usable X-Subject-Token header",
-                                   request_id=resp.request_id)
-        self.token = token
-        project_id = ((resp.body["token"].get("project") or {}).get("id"))
-        self.project = validate_id(project_id, "project id") if project_id else None
-
-    def _ensure(self, client):
-        if self.token is None:
-            with client.lock:
-                if self.token is None:
-                    self.login(client)
-
-    def apply(self, client, req):
-        self._ensure(client)
-        headers = dict(req.headers)
-        headers["X-Auth-Token"] = self.token
-        return headers
-
-    def project_id(self, client):
-        self._ensure(client)
-        return self.project
-
-
-AUTH_INPUTS = (
-    ("AK/SK", ("access_key", "secret_key"), ("security_token",)),
-    ("token", ("auth_token",), ()),
-    ("password", ("user_name", "password", "domain_name"), ()),
-)
-
-
-def resolve_auth(options):
-    """Pick exactly one authentication method from the options, or explain what was found."""
-    validate_credentials(options)
-    found = [name for _method, required, extra in AUTH_INPUTS for name in required + extra if options.get(name)]
-    complete = [method for method, required, _extra in AUTH_INPUTS if all(options.get(name) for name in required)]
-    started = [method for method, required, extra in AUTH_INPUTS if any(options.get(n) for n in required + extra)]
-    described = ", ".join(found) if found else "none"
-    if len(started) > 1:
-        raise HuaweiCloudError(
-            "exactly one authentication method must be configured, but inputs of several were found (%s): "
-            "use access_key/secret_key (optionally security_token), or auth_token, or user_name/password/domain_name"
-            % described)
-    if not complete:
-        if started:
-            method = started[0]
-            required = [r for m, req, _e in AUTH_INPUTS if m == method for r in req]
-            missing = [name for name in required if not options.get(name)]
-            raise HuaweiCloudError("incomplete %s credentials: found %s, missing %s"
-                                   % (method, described, ", ".join(missing)))
-        raise HuaweiCloudError(
-            "no credentials found: set access_key/secret_key (HW_ACCESS_KEY/HW_SECRET_KEY), auth_token "
-            "(HW_AUTH_TOKEN), or user_name/password/domain_name (HW_USER_NAME/HW_USER_PASSWORD/HW_DOMAIN_NAME)")
-    method = complete[0]
-    if method == "AK/SK":
-        return AkSkAuth(options["access_key"], options["secret_key"], options.get("security_token"))
-    if method == "token":
-        return TokenAuth(options["auth_token"])
-    return PasswordAuth(options["user_name"], options["password"], options["domain_name"])
-
-
 PROJECTS_ANSWER = {"projects": [{"id": str, "name": str}]}
-LOGIN_ANSWER = {"token": {"project": Opt({"id": Opt(str)})}}
+# The gateway's answers (401) to a credential it no longer accepts: a bad or expired token or signature.
+CREDENTIAL_REFUSALS = frozenset(["APIG.0301", "APIG.0307"])
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -792,8 +361,11 @@ class PreparedRequest(object):
     """Everything about one API call that does not change between attempts."""
 
     def __init__(self, method, url, netloc, path, pairs, payload, headers, idempotent, authenticate, project_scoped,
-                 operation, expect, service=None):
+                 operation, expect, service=None, auth=None):
         self.method = method
+        # The method that authenticates it (None: the client's), and the generation of its credentials last used.
+        self.auth = auth
+        self.generation = None
         self.service = service
         # The X-Sdk-Date of the last attempt's signature.
         self.signed_at = None
@@ -849,23 +421,19 @@ class Client(object):
     """
 
     def __init__(self, options, session=None, sleep=None, clock=time.monotonic, rand=random.uniform,
-                 backoff_base=None):
+                 backoff_base=None, explicit=None):
         if not HAS_REQUESTS:
             raise HuaweiCloudError("the Python library 'requests' is required: %s" % REQUESTS_IMPORT_ERROR)
         self.warnings = []
         # Guards what threads of one client share: the call counter, the login and the project id.
         self.lock = threading.RLock()
-        try:
-            # Credentials (and a region or project a profile names) from a profile or file when no option has them.
-            options, self.credential_source = from_sources(options, self.warn)
-        except SourceError as exc:
-            raise HuaweiCloudError(str(exc))
+        # The method, from the chain (a profile or file may name the region and project too); nothing is sent yet.
+        self.auth, options = resolve(options, self.warn, explicit)
         self.region = options.get("region")
         if not self.region:
             raise HuaweiCloudError("region is required: set the option region, or the environment variable "
                                    "HW_REGION_NAME (or HUAWEICLOUD_SDK_REGION)")
         self.endpoints = resolve_endpoints(self.region, options.get("cloud"), options.get("endpoints"))
-        self.auth = resolve_auth(options)
         project_id = options.get("project_id")
         if project_id is not None and (not isinstance(project_id, str) or not _PROJECT_ID_RE.fullmatch(project_id)):
             raise HuaweiCloudError("project_id %s is not valid (1-64 letters, digits and hyphens)" % _shown(project_id))
@@ -884,6 +452,7 @@ class Client(object):
         self.clock = clock
         self.session = session or requests.Session()
         self.session.trust_env = True
+        self._local_session = None
         self.calls = 0
         # One record per wait: what it waited for, the reads it made, the seconds it took (a module returns them).
         self.waits = []
@@ -891,6 +460,8 @@ class Client(object):
         self._local = threading.local()
         # Called with a line after each read of a wait, as it goes (a module logs it: syslog or the journal).
         self.on_wait = None
+        # Called with each secret value the authentication holds (a module masks them in all its output).
+        self.on_secret = None
         self.limiter = None
         # What this client learned about the caller's permissions during the run (e.g. a refused tenant-wide listing).
         self.facts = {}
@@ -899,6 +470,20 @@ class Client(object):
         with self.lock:
             if message not in self.warnings:
                 self.warnings.append(message)
+
+    @property
+    def credential_source(self):
+        return self.auth.source
+
+    def local_session(self):
+        """The session for credential services on this machine's network (instance metadata, pod identity):
+        never through a proxy, and verified as the API's."""
+        if self._local_session is None:
+            self._local_session = requests.Session()
+            self._local_session.trust_env = False
+            self._local_session.headers["User-Agent"] = USER_AGENT
+            self._local_session.verify = self.verify
+        return self._local_session
 
     def share(self, concurrency, rate=None):
         """Prepare the client for ``concurrency`` threads: a connection pool that large and, with ``rate``, a
@@ -949,7 +534,7 @@ class Client(object):
         return _PATH_PARAM_RE.sub(substitute, template)
 
     def prepare(self, method, service, template, path_params=None, query=None, body=None, project_scoped=True,
-                idempotent=None, authenticate=True, operation=None, expect=ANY):
+                idempotent=None, authenticate=True, operation=None, expect=ANY, auth=None, headers=None):
         method = method.upper()
         path = self.build_path(template, path_params, project_scoped)
         split = urlsplit(self.endpoints[service])
@@ -958,17 +543,22 @@ class Client(object):
         query_string = _signer.canonical_query(pairs)
         url = "%s://%s%s%s" % (split.scheme, split.netloc, full_path, "?" + query_string if query_string else "")
         payload = json.dumps(body, separators=(",", ":")).encode("utf-8") if body is not None else b""
-        headers = {"User-Agent": USER_AGENT, "Content-Type": "application/json"}
-        return PreparedRequest(method, url, split.netloc, full_path, pairs, payload, headers,
+        sent = {"User-Agent": USER_AGENT, "Content-Type": "application/json"}
+        sent.update(headers or {})
+        return PreparedRequest(method, url, split.netloc, full_path, pairs, payload, sent,
                                method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
-                               authenticate, project_scoped, operation, expect, service)
+                               authenticate, project_scoped, operation, expect, service, auth)
 
     def request(self, method, service, template, path_params=None, query=None, body=None, project_scoped=True,
-                idempotent=None, authenticate=True, operation=None, expect=ANY):
-        """Send one API call with retries; return an ApiResponse whose body fits ``expect``, or raise."""
+                idempotent=None, authenticate=True, operation=None, expect=ANY, auth=None, headers=None):
+        """Send one API call with retries; return an ApiResponse whose body fits ``expect``, or raise.
+
+        A call the gateway refuses because the credentials expired or were invalidated (401, which it never
+        applied) is sent once more with renewed credentials when the method can renew them."""
         req = self.prepare(method, service, template, path_params, query, body, project_scoped, idempotent,
-                           authenticate, operation, expect)
+                           authenticate, operation, expect, auth, headers)
         attempt = 0
+        renewed = False
         throttle = _ThrottleBudget(self.retry)
         while True:
             try:
@@ -981,6 +571,9 @@ class Client(object):
                         self.sleep(delay)
                         continue
                 raise self._transport_error(req, failure, attempt)
+            if resp.status_code == 401 and req.authenticate and not renewed and self._renew(req, resp):
+                renewed = True
+                continue
             if resp.status_code == 429:
                 delay = throttle.next_delay(parse_retry_after(find_header(resp.headers, "Retry-After")))
                 if delay is not None and self._fits(delay):
@@ -1003,6 +596,14 @@ class Client(object):
                 attempt += 1
                 self.sleep(delay)
 
+    def _renew(self, req, resp):
+        """Renew the credentials of ``req`` after the gateway refused them; False when the method cannot."""
+        method = req.auth or self.auth
+        code, _message = parse_error_body(resp.content)
+        if code not in CREDENTIAL_REFUSALS or not method.renewable:
+            return False
+        return method.renew(self, req.generation)
+
     def _fits(self, delay):
         """Whether sleeping ``delay`` seconds before a retry stays within the deadline of the wait (if any) the
         request is part of: ``wait_timeout`` bounds the whole wait, throttling included."""
@@ -1011,7 +612,15 @@ class Client(object):
 
     def send_once(self, req):
         """One attempt: sign, send, return the raw answer; _TransportFailure when no answer came."""
-        headers = self.auth.apply(self, req) if req.authenticate else dict(req.headers)
+        method = req.auth or self.auth
+        if req.authenticate:
+            req.generation = method.generation
+            headers = method.apply(self, req)
+            if self.on_secret is not None:
+                for secret in method.secrets():
+                    self.on_secret(secret)
+        else:
+            headers = dict(req.headers)
         req.signed_at = find_header(headers, "X-Sdk-Date")
         if self.limiter is not None:
             self.limiter.acquire()
@@ -1067,6 +676,11 @@ class Client(object):
                 detail += " (request id %s)" % request_id
             hint = hint_for(Context(status, code, message, self.region, req.service, self.endpoints.get(req.service),
                                     req.signed_at, find_header(resp.headers, "Date")))
+            if status == 401 and req.authenticate and code in CREDENTIAL_REFUSALS:
+                method = req.auth or self.auth
+                detail += "; the %s %s refused%s" % (method.describe(), "were" if method.renewable else "was", (
+                    " again after renewal" if method.renewable else
+                    " (it cannot be renewed by the collection: it expired or was invalidated, give a new one)"))
             if hint:
                 detail += ". What to do: %s" % hint
             err = cls("%s failed: %s" % (req.operation, detail), status=status, code=code, error_message=message,

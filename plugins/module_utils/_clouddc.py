@@ -13,8 +13,9 @@ __metaclass__ = type
 
 import ipaddress
 
-from ..module_utils._client import (NO_BODY, HuaweiCloudError, Opt, looks_like_uuid, match_id_or_name, pick_one,
-                                    step, validate_id, validate_ipv4, validate_ref)
+from ..module_utils._client import match_id_or_name, pick_one
+from ..module_utils._errors import HuaweiCloudError, step
+from ..module_utils._validate import looks_like_uuid, NO_BODY, Opt, validate_id, validate_ipv4, validate_ref
 from ..module_utils._fleet import wait_together
 from ..module_utils._rules import BOUNDS
 from ..module_utils._vpc import get_subnet

@@ -11,7 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ..module_utils._client import HuaweiCloudError, WaitTimeoutError, validate_int
+from ..module_utils._errors import HuaweiCloudError, WaitTimeoutError
+from ..module_utils._validate import validate_int
 
 CONCURRENCY_RANGE = (1, 64)
 RATE_RANGE = (0, 1000)

@@ -13,8 +13,9 @@ __metaclass__ = type
 
 import re
 
-from ..module_utils._client import (ANY, NO_BODY, HuaweiCloudError, IncompleteListingError, Opt, WaitTimeoutError,
-                                    looks_like_uuid, match_id_or_name, pick_one, step, validate_ref)
+from ..module_utils._client import match_id_or_name, pick_one
+from ..module_utils._errors import HuaweiCloudError, IncompleteListingError, step, WaitTimeoutError
+from ..module_utils._validate import ANY, looks_like_uuid, NO_BODY, Opt, validate_ref
 from ..module_utils._fleet import wait_together
 from ..module_utils._rules import BOUNDS
 from ..module_utils._vpc import (address_key, describe_holder, eip_label, eip_pair, get_eip, holder_device_id, is_free,

@@ -19,8 +19,11 @@ from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, m
 from ansible.module_utils.common.validation import (check_required_arguments, check_required_by, check_required_if,
                                                     check_required_one_of, check_required_together)
 
-from ..module_utils._client import (HAS_REQUESTS, REQUESTS_IMPORT_ERROR, SENSITIVE_KEY_WORDS, WAIT_TIMEOUT_RANGE,
-                                    Client, HuaweiCloudError, validate_int)
+from ..module_utils._client import (Client, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, SENSITIVE_KEY_WORDS,
+                                    WAIT_TIMEOUT_RANGE)
+from ..module_utils._errors import HuaweiCloudError
+from ..module_utils._sources import AUTH_SOURCES
+from ..module_utils._validate import validate_int
 
 
 def env_fallback(*names):
@@ -53,11 +56,16 @@ def common_argument_spec():
         user_name=dict(type="str", fallback=(env_fallback, ["HW_USER_NAME"])),
         password=dict(type="str", no_log=True, fallback=(env_fallback, ["HW_USER_PASSWORD"])),
         domain_name=dict(type="str", fallback=(env_fallback, ["HW_DOMAIN_NAME"])),
-        auth_source=dict(type="str", default="auto", choices=["auto", "options", "profile", "credentials_file"],
+        auth_source=dict(type="str", default="auto", choices=list(AUTH_SOURCES),
                          fallback=(env_fallback, ["HW_AUTH_SOURCE"])),
         profile=dict(type="str", fallback=(env_fallback, ["HW_PROFILE"])),
         shared_config_file=dict(type="path", fallback=(env_fallback, ["HW_SHARED_CONFIG_FILE"])),
         credentials_file=dict(type="path", fallback=(env_fallback, ["HUAWEICLOUD_SDK_CREDENTIALS_FILE"])),
+        metadata_url=dict(type="str", fallback=(env_fallback, ["HW_METADATA_URL"])),
+        agency_name=dict(type="str", fallback=(env_fallback, ["HW_ASSUME_ROLE_AGENCY_NAME"])),
+        agency_domain_name=dict(type="str", fallback=(env_fallback, ["HW_ASSUME_ROLE_DOMAIN_NAME"])),
+        agency_domain_id=dict(type="str", fallback=(env_fallback, ["HW_ASSUME_ROLE_DOMAIN_ID"])),
+        agency_duration=dict(type="int", fallback=(env_fallback, ["HW_ASSUME_ROLE_DURATION"])),
         cloud=dict(type="str", default="myhuaweicloud.com", fallback=(env_fallback, ["HW_CLOUD"])),
         endpoints=dict(type="dict", fallback=(env_fallback, ["HW_ENDPOINTS"])),
         validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["HW_VALIDATE_CERTS"])),
@@ -103,6 +111,11 @@ class _AnsibleModule(AnsibleModule):
     are still being validated (then ansible-core has not yet collected the no_log values, and would print them in
     ``invocation``)."""
 
+    def _load_params(self):
+        super(_AnsibleModule, self)._load_params()
+        # The options the task set (before environment fallbacks and defaults): explicit options win.
+        self.explicit = frozenset(name for name, value in (self.params or {}).items() if value is not None)
+
     def _mask_secrets(self):
         if getattr(self, "no_log_values", None) is None:
             self.no_log_values = set()
@@ -118,6 +131,8 @@ class _AnsibleModule(AnsibleModule):
 
     def exit_json(self, **kwargs):
         self._mask_secrets()
+        # What a module returns as its result on purpose (hwcloud.infra.auth's credentials) is not masked.
+        self.no_log_values.difference_update(getattr(self, "unmasked", ()))
         super(_AnsibleModule, self).exit_json(**kwargs)
 
 
@@ -210,9 +225,11 @@ class HuaweiCloudModule(object):
         if self._client is None:
             options = dict((name, self.params.get(name)) for name in COMMON_OPTION_NAMES)
             try:
-                self._client = self.client_class(options)
+                self._client = self.client_class(options, explicit=getattr(self.module, "explicit", None))
             except HuaweiCloudError as err:
                 raise err.reworded("invalid connection options: %s" % err.message)
+            # Credentials read from files, profiles or credential services are masked like the secret options.
+            self._client.on_secret = self.module.no_log_values.add
             # Each read of a wait is logged as it goes (a module cannot print while it runs).
             self._client.on_wait = self.module.log
             if options.get("validate_certs") is False:

@@ -133,3 +133,9 @@ REGIONS = {
     )),
 }
 KNOWN_REGIONS = frozenset(region for regions in REGIONS.values() for region in regions)
+# The regions of the SDK's STS endpoint table (huaweicloudsdkcore.auth.endpoint); the SDK sends OIDC exchanges of
+# any other region to cn-north-4.
+STS_REGIONS = frozenset((
+    "af-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "cn-east-3", "cn-north-4",
+    "cn-south-1", "cn-southwest-2", "la-south-2", "sa-brazil-1", "tr-west-1"
+))

@@ -14,7 +14,8 @@ __metaclass__ = type
 import ipaddress
 import re
 
-from ..module_utils._client import NO_BODY, HuaweiCloudError, Opt, is_eip_id, validate_ipv4
+from ..module_utils._errors import HuaweiCloudError
+from ..module_utils._validate import is_eip_id, NO_BODY, Opt, validate_ipv4
 from ..module_utils._rules import BOUNDS, RULES
 
 EIP = "/v3/{project_id}/eip/publicips/{id}"

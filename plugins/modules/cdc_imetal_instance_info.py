@@ -154,7 +154,8 @@ instances:
           type: str
 """
 
-from ..module_utils._client import HuaweiCloudError, step, validate_id, validate_ref
+from ..module_utils._errors import HuaweiCloudError, step
+from ..module_utils._validate import validate_id, validate_ref
 from ..module_utils._clouddc import MAX_IDS, get_physical_server, list_instances, shape_instance
 from ..module_utils._module import HuaweiCloudModule
 

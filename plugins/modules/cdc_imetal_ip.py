@@ -253,7 +253,8 @@ error:
       type: str
 """
 
-from ..module_utils._client import HuaweiCloudError, step, validate_id, validate_ref
+from ..module_utils._errors import HuaweiCloudError, step
+from ..module_utils._validate import validate_id, validate_ref
 from ..module_utils._clouddc import (PROCESSING, FailedChangeError, IpChange, addressing, after_failure, change_refusal,
                                      change_spec, complete_nics, instance_summary, is_converged, list_instances,
                                      preflight_refusal, predict, resolve_instance, settle_in_flight, state_differs,

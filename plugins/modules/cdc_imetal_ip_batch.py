@@ -218,8 +218,9 @@ diff:
   type: list
 """
 
-from ..module_utils._client import (HuaweiCloudError, WaitTimeoutError, match_id_or_name, pick_one, step,
-                                    validate_id, validate_ref)
+from ..module_utils._client import match_id_or_name, pick_one
+from ..module_utils._errors import HuaweiCloudError, step, WaitTimeoutError
+from ..module_utils._validate import validate_id, validate_ref
 from ..module_utils._clouddc import (PROCESSING, FailedChangeError, IpChange, addressing, after_failure,
                                      change_refusal, change_spec, complete_nics, instance_summary, is_converged,
                                      list_instances, predict, preflight_refusal, settle_in_flight, state_differs,

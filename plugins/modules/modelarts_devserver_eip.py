@@ -224,7 +224,8 @@ error:
       type: str
 """
 
-from ..module_utils._client import HuaweiCloudError, looks_like_uuid, step, validate_ref
+from ..module_utils._errors import HuaweiCloudError, step
+from ..module_utils._validate import looks_like_uuid, validate_ref
 from ..module_utils._modelarts import (BindingChange, LiveView, ask_modelarts, binding_spec, bindings_differ,
                                        list_server_eips, match_binding, plan_free_bind, plan_task, resolve_server,
                                        server_label, server_summary, sorted_bindings, wait_for_bindings)

@@ -238,7 +238,8 @@ diff:
   type: list
 """
 
-from ..module_utils._client import HuaweiCloudError, WaitTimeoutError, step, validate_int, validate_ref
+from ..module_utils._errors import HuaweiCloudError, step, WaitTimeoutError
+from ..module_utils._validate import validate_int, validate_ref
 from ..module_utils._fleet import (NOT_ATTEMPTED, finish, fleet_argument_spec, refuse, run_pool,
                                    validate_fleet_options)
 from ..module_utils._modelarts import (AUTO, BindingChange, Snapshot, binding_spec, bindings_differ, plan_auto,

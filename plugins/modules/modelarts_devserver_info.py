@@ -152,7 +152,8 @@ servers:
           type: str
 """
 
-from ..module_utils._client import HuaweiCloudError, step, validate_ref
+from ..module_utils._errors import HuaweiCloudError, step
+from ..module_utils._validate import validate_ref
 from ..module_utils._modelarts import (GONE_STATUSES, find_servers, list_server_eips, list_servers, server_label,
                                        shape_server)
 from ..module_utils._module import HuaweiCloudModule

@@ -211,7 +211,8 @@ waits:
       type: float
 """
 
-from ..module_utils._client import HuaweiCloudError, step, validate_id, validate_int
+from ..module_utils._errors import HuaweiCloudError, step
+from ..module_utils._validate import validate_id, validate_int
 from ..module_utils._modelarts import BindingChange, describe_eip_holders
 from ..module_utils._module import HuaweiCloudModule
 from ..module_utils._rules import BOUNDS, CHOICES

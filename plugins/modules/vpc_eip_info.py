@@ -149,7 +149,8 @@ eips:
       type: str
 """
 
-from ..module_utils._client import HuaweiCloudError, step, validate_id, validate_ipv4, validate_ref
+from ..module_utils._errors import HuaweiCloudError, step
+from ..module_utils._validate import validate_id, validate_ipv4, validate_ref
 from ..module_utils._modelarts import describe_eip_holders, resolve_server, server_device_ids
 from ..module_utils._module import HuaweiCloudModule
 from ..module_utils._vpc import address_key, is_free, list_eips, shape_eip, validate_eip_name

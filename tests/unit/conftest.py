@@ -99,13 +99,33 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(line)
 
 
+def _closed_port():
+    import socket
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return port
+
+
+# A local address where nothing listens: what a machine without an instance metadata service answers.
+CLOSED_URL = "http://127.0.0.1:%d" % _closed_port()
+
+
 @pytest.fixture(autouse=True)
 def no_user_credential_files(monkeypatch, tmp_path_factory):
     """The user's own ~/.hcloud/config.json and ~/.huaweicloud/credentials are never read by a test: the chain's
     default paths point into an empty folder (a test that wants a file names it, or points these at it)."""
-    from ansible_collections.hwcloud.infra.plugins.module_utils import _auth
+    from ansible_collections.hwcloud.infra.plugins.module_utils import _sources as _auth
     empty = tmp_path_factory.mktemp("no-credential-files")
     monkeypatch.setattr(_auth, "SHARED_CONFIG_FILE", str(empty / "config.json"))
     monkeypatch.setattr(_auth, "CREDENTIALS_FILE", str(empty / "credentials"))
     for name in ("HW_PROFILE", "HW_SHARED_CONFIG_FILE", "HUAWEICLOUD_SDK_CREDENTIALS_FILE", "HW_AUTH_SOURCE"):
         monkeypatch.delenv(name, raising=False)
+    # Nor a credential service: the instance metadata address is a closed port of 127.0.0.1, and the variables of
+    # OIDC, federated id tokens, pod identity and assumed agencies are unset unless a test sets them.
+    for name in [n for n in os.environ if n.startswith(("HUAWEICLOUD_OIDC_", "HC_CONTAINER_", "HW_ASSUME_ROLE_"))]:
+        monkeypatch.delenv(name, raising=False)
+    for name in ("HUAWEICLOUD_SDK_IDP_ID", "HUAWEICLOUD_SDK_ID_TOKEN_FILE", "HUAWEICLOUD_SDK_STS_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HW_METADATA_URL", CLOSED_URL)

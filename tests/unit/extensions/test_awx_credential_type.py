@@ -6,12 +6,14 @@ import os
 
 import jinja2
 import jinja2.sandbox
+import pytest
 import yaml
 
 from ansible_collections.hwcloud.infra.plugins.module_utils._module import common_argument_spec
 
 from hwsim.control import SimulatorProcess
-from hwsim.seedinfo import AK, REGION, SECRETS, SK
+from hwsim.seedinfo import (AK, CROSS_ACCOUNT_AGENCY, CROSS_ACCOUNT_DOMAIN, OTHER_AK, OTHER_SK, REGION, SECRETS,
+                            SK)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 CREDENTIAL_TYPE = os.path.join(ROOT, "extensions", "awx", "credential_types", "hwcloud_infra.yml")
@@ -43,17 +45,21 @@ def test_injected_variables_are_read_by_the_modules():
     readable = {name for option in common_argument_spec().values() for name in option["fallback"][1]}
     injected = set(load_type()["injectors"]["env"])
     assert injected <= readable, "injected but never read: %s" % sorted(injected - readable)
-    assert {"HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_REGION_NAME"} <= injected
+    assert {"HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_REGION_NAME", "HW_AUTH_SOURCE", "HW_ASSUME_ROLE_AGENCY_NAME",
+            "HW_SHARED_CONFIG_FILE", "HW_PROFILE", "HW_METADATA_URL"} <= injected
 
 
 def test_fields_are_well_formed():
     credential_type = load_type()
     fields = {f["id"]: f for f in credential_type["inputs"]["fields"]}
-    assert set(credential_type["inputs"]["required"]) == {"access_key", "secret_key", "region"}
-    assert fields["secret_key"]["secret"] and fields["security_token"]["secret"]
-    assert fields["ca_bundle"]["multiline"]
+    # An execution node with an agency needs no secret at all: only the region is required.
+    assert set(credential_type["inputs"]["required"]) == {"region"}
+    assert fields["secret_key"]["secret"] and fields["security_token"]["secret"] and fields["shared_config"]["secret"]
+    assert fields["ca_bundle"]["multiline"] and fields["shared_config"]["multiline"]
+    from ansible_collections.hwcloud.infra.plugins.module_utils._sources import AUTH_SOURCES
+    assert fields["auth_source"]["default"] == "auto" and set(fields["auth_source"]["choices"]) <= set(AUTH_SOURCES)
     for field_id in fields:
-        if field_id not in credential_type["inputs"]["required"]:
+        if field_id not in credential_type["inputs"]["required"] and field_id != "auth_source":
             assert fields[field_id].get("default") == "", "optional fields render as empty strings"
 
 
@@ -63,15 +69,28 @@ def test_optional_fields_left_empty_inject_nothing_harmful(tmp_path):
     assert env["HW_CA_BUNDLE"] == "" and env["HW_ENDPOINTS"] == "" and env["HW_PROJECT_ID"] == ""
 
 
-def test_a_job_run_by_ansible_runner_with_the_injected_environment(tmp_path, monkeypatch):
+CASES = {
+    "keys": lambda sim: {"access_key": AK, "secret_key": SK},
+    # An execution node (ECS/BMS) with an agency: no secret field at all.
+    "agency node": lambda sim: {"auth_source": "metadata", "metadata_url": sim.url},
+    "assume agency": lambda sim: {"access_key": OTHER_AK, "secret_key": OTHER_SK, "agency_name": CROSS_ACCOUNT_AGENCY,
+                                  "agency_domain_name": CROSS_ACCOUNT_DOMAIN, "agency_duration": "900"},
+    "profile": lambda sim: {"auth_source": "profile", "profile": "ops", "shared_config": json.dumps({
+        "current": "other", "profiles": [{"name": "ops", "mode": "AKSK", "accessKeyId": AK, "secretAccessKey": SK},
+                                         {"name": "other", "mode": "AKSK", "accessKeyId": OTHER_AK,
+                                          "secretAccessKey": OTHER_SK}]})},
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_job_run_by_ansible_runner_with_the_injected_environment(tmp_path, monkeypatch, case):
     import ansible_runner
 
     for name in list(os.environ):
         if name.startswith(("HW_", "HUAWEICLOUD_SDK_")):
             monkeypatch.delenv(name)
     with SimulatorProcess(tls=True) as sim:
-        inputs = {"access_key": AK, "secret_key": SK, "region": REGION,
-                  "endpoints": json.dumps(sim.endpoints())}
+        inputs = dict({"region": REGION, "endpoints": json.dumps(sim.endpoints())}, **CASES[case](sim))
         with open(sim.ca_file, encoding="utf-8") as handle:
             inputs["ca_bundle"] = handle.read()
         private = tmp_path / "job"
@@ -94,7 +113,8 @@ def test_a_job_run_by_ansible_runner_with_the_injected_environment(tmp_path, mon
         assert bound == ["203.0.113.11"]
         node = next(i for i in state["instances"] if i["name"] == "gpu-node-02")
         assert node["network_interfaces"][0]["ipv4_address"] == "10.0.1.44"
-        assert all(r["principal"] == AK for r in sim.requests() if r.get("service") and r["auth"])
+        if case == "keys" or case == "profile":
+            assert all(r["principal"] == AK for r in sim.requests() if r.get("service") and r["auth"])
         events = json.dumps([e.get("event_data", {}).get("res") for e in result.events])
         for secret in SECRETS:
             assert secret not in stdout and secret not in events

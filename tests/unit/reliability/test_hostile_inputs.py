@@ -159,6 +159,16 @@ def urls():
     return endpoint_maps
 
 
+def agency_names(base, rule=r"[A-Za-z0-9._-]{1,64}"):
+    """Hostile agency and account names: the generated strings, less the names the collection's rule allows."""
+    return [v for v in strings(base) if not (isinstance(v, str) and re.fullmatch(rule, v))] + ["", "a b", "名"]
+
+
+def base_urls():
+    """Hostile base URLs of one service (the metadata service's)."""
+    return [m["vpc"] for m in urls() if isinstance(m, dict) and "vpc" in m] + [5, ["http://x"], {"u": 1}]
+
+
 def nics_values(subnet):
     values = [{"subnet_id": subnet, "ip_address": ip} for ip in ipv4_edges() if ip != ""]
     values += [{"subnet_id": s} for s in strings(subnet, limit=64) if isinstance(s, str)]
@@ -231,6 +241,13 @@ def _cases(state):
         "profile": (eip, eip_args, strings("prod")),
         "shared_config_file": (eip, eip_args, paths("config.json")),
         "credentials_file": (eip, eip_args, paths("credentials")),
+        "metadata_url": (eip, eip_args, base_urls()),
+        "agency_name": (eip, dict(eip_args, agency_domain_name="hwcloud-demo"), agency_names("cross-ops")),
+        "agency_domain_name": (eip, dict(eip_args, agency_name="cross-ops"), agency_names("hwcloud-demo")),
+        "agency_domain_id": (eip, dict(eip_args, agency_name="cross-ops"),
+                             agency_names("d0c1a2b3c4d5e6f708192a3b4c5d6e7f", r"[A-Za-z0-9]{1,64}")),
+        "agency_duration": (eip, dict(eip_args, agency_name="cross-ops", agency_domain_name="hwcloud-demo"),
+                            integers(900, 86400)),
         "validate_certs": (eip, eip_args, booleans()),
         "api_timeout": (eip, eip_args, integers(1, 600)),
         "api_retries": (eip, eip_args, integers(0, 20)),
@@ -271,7 +288,8 @@ def _cases(state):
 
 
 OPTIONS = ["region", "project_id", "access_key", "secret_key", "security_token", "auth_token", "user_name",
-           "password", "domain_name", "auth_source", "profile", "shared_config_file", "credentials_file", "cloud",
+           "password", "domain_name", "auth_source", "profile", "shared_config_file", "credentials_file",
+           "metadata_url", "agency_name", "agency_domain_name", "agency_domain_id", "agency_duration", "cloud",
            "endpoints", "ca_bundle", "validate_certs", "api_timeout",
            "api_retries", "server", "public_ip", "state", "allow_rebind", "exclusive", "wait", "wait_timeout",
            "info.server", "instance", "vpc_id", "nics", "imetal.wait_timeout", "ids", "info.name", "info.state",

@@ -8,7 +8,9 @@ import subprocess
 
 import pytest
 
-from hwsim.seedinfo import PASSWORD, PROJECT_ID, SK, TEMP_AK, TEMP_SK, TEMP_TOKEN, USER, DOMAIN
+from hwsim.seedinfo import (CROSS_ACCOUNT_AGENCY, CROSS_ACCOUNT_DOMAIN, DOMAIN, ID_TOKEN, IDP_ID, OIDC_AGENCY_URN,
+                            OIDC_PROVIDER_URN, OTHER_AK, OTHER_SK, PASSWORD, POD_IDENTITY_TOKEN, PROJECT_ID, SK, TEMP_AK,
+                            TEMP_SK, TEMP_TOKEN, USER)
 
 COLLECTIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))),
                            ".tmp", "collections")
@@ -32,9 +34,32 @@ def _adhoc(env, module, args):
     return proc.returncode, proc.stdout + proc.stderr
 
 
-def _methods(sim):
+def _file(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    os.chmod(str(path), 0o600)
+    return str(path)
+
+
+def _methods(sim, tmp_path):
     token = sim.token(PROJECT_ID)
+    profile = json.dumps({"current": "p", "profiles": [{
+        "name": "p", "mode": "AKSK", "accessKeyId": OTHER_AK, "secretAccessKey": OTHER_SK,
+        "agencyName": CROSS_ACCOUNT_AGENCY, "agencyDomainName": CROSS_ACCOUNT_DOMAIN}]})
     return {
+        "metadata": (_env(sim, HW_AUTH_SOURCE="metadata"), []),
+        "pod identity": (_env(sim, HC_CONTAINER_CREDENTIALS_FULL_URI=sim.url + "/v1/pod-identity/credentials",
+                              HC_CONTAINER_AUTHORIZATION_TOKEN_FILE=_file(tmp_path, "pod", POD_IDENTITY_TOKEN),
+                              HW_AUTH_SOURCE="pod_identity"), [POD_IDENTITY_TOKEN]),
+        "OIDC": (_env(sim, HUAWEICLOUD_OIDC_PROVIDER_URN=OIDC_PROVIDER_URN, HUAWEICLOUD_OIDC_AGENCY_URN=OIDC_AGENCY_URN,
+                      HUAWEICLOUD_OIDC_ID_TOKEN=ID_TOKEN), [ID_TOKEN]),
+        "id token": (_env(sim, HUAWEICLOUD_SDK_IDP_ID=IDP_ID,
+                          HUAWEICLOUD_SDK_ID_TOKEN_FILE=_file(tmp_path, "id", ID_TOKEN)), [ID_TOKEN]),
+        "agency": (_env(sim, HW_ACCESS_KEY=OTHER_AK, HW_SECRET_KEY=OTHER_SK,
+                        HW_ASSUME_ROLE_AGENCY_NAME=CROSS_ACCOUNT_AGENCY,
+                        HW_ASSUME_ROLE_DOMAIN_NAME=CROSS_ACCOUNT_DOMAIN), [OTHER_SK]),
+        "profile with an agency": (_env(sim, HW_SHARED_CONFIG_FILE=_file(tmp_path, "config.json", profile)),
+                                   [OTHER_SK]),
         "AK/SK": (_env(sim, HW_ACCESS_KEY=sim.connection_options()["access_key"], HW_SECRET_KEY=SK), [SK]),
         "temporary AK/SK": (_env(sim, HW_ACCESS_KEY=TEMP_AK, HW_SECRET_KEY=TEMP_SK, HW_SECURITY_TOKEN=TEMP_TOKEN),
                             [TEMP_SK, TEMP_TOKEN]),
@@ -50,16 +75,19 @@ def _count(output, secrets):
     return found
 
 
-@pytest.mark.parametrize("method", ["AK/SK", "temporary AK/SK", "token", "password"])
-def test_no_secret_at_vvvv(sim, method):
-    env, secrets = _methods(sim)[method]
+@pytest.mark.parametrize("method", ["AK/SK", "temporary AK/SK", "token", "password", "metadata", "pod identity",
+                                    "OIDC", "id token", "agency", "profile with an agency"])
+def test_no_secret_at_vvvv(sim, method, tmp_path):
+    env, secrets = _methods(sim, tmp_path)[method]
     rc_ok, out_ok = _adhoc(env, "modelarts_devserver_eip", {"server": "train-a3-01", "public_ip": "203.0.113.15"})
     rc_fail, out_fail = _adhoc(env, "modelarts_devserver_eip", {"server": "ls-stopped", "public_ip": "203.0.113.17"})
     rc_bad, out_bad = _adhoc(env, "cdc_imetal_ip", {"instance": "gpu-node-01", "nics": "not-a-list"})
     assert rc_ok == 0 and "CHANGED" in out_ok, out_ok[-2000:]
     assert rc_fail != 0 and "its status is STOPPED" in out_fail
     assert rc_bad != 0
-    issued = [t["token"] for t in sim.state()["tokens"]]
+    state = sim.state()
+    issued = [t["token"] for t in state["tokens"]] + [value for c in state["credentials"] if c.get("issued")
+                                                      for value in (c["secret_key"], c["security_token"])]
     counts = _count(out_ok + out_fail + out_bad, secrets + issued)
     SCANS[method] = (3, sum(counts.values()))
     assert not any(counts.values()), counts

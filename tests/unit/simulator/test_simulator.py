@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from ansible_collections.hwcloud.infra.plugins.module_utils import _signer
-from ansible_collections.hwcloud.infra.plugins.module_utils._client import HuaweiCloudError
+from ansible_collections.hwcloud.infra.plugins.module_utils._errors import HuaweiCloudError
 
 from hwsim.seedinfo import AK, PROJECT_ID, SK
 

@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from ansible_collections.hwcloud.infra.plugins.module_utils._client import (
-    USER_AGENT, AmbiguousWriteError, Client, HuaweiCloudError, WaitTimeoutError)
+from ansible_collections.hwcloud.infra.plugins.module_utils._client import Client, USER_AGENT
+from ansible_collections.hwcloud.infra.plugins.module_utils._errors import (AmbiguousWriteError, HuaweiCloudError,
+                                                                            WaitTimeoutError)
 
 from hwsim.control import SleepRecorder
 from hwsim.seedinfo import (AK, DOMAIN, OTHER_AK, OTHER_SK, PASSWORD, PROJECT_ID, REGION, SECRETS, SK, TEMP_AK,

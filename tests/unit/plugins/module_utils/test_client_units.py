@@ -5,12 +5,19 @@ from email.utils import format_datetime
 
 import pytest
 
+from ansible_collections.hwcloud.infra.plugins.module_utils import _auth as a
 from ansible_collections.hwcloud.infra.plugins.module_utils import _client as c
+from ansible_collections.hwcloud.infra.plugins.module_utils import _errors as e
+from ansible_collections.hwcloud.infra.plugins.module_utils import _validate as v
+
+
+def resolve_auth(options):
+    return a.from_options(options, "options")
 
 
 @pytest.mark.parametrize("value", ["abc", "a" * 64, "0a1b-2c", "a_b", "6a1f0c3e-8d2b-4e5f-9c7a-1b3d5e7f9a2c"])
 def test_validate_id_accepts(value):
-    assert c.validate_id(value, "server id") == value
+    assert v.validate_id(value, "server id") == value
 
 
 @pytest.mark.parametrize("value,fragment", [
@@ -20,8 +27,8 @@ def test_validate_id_accepts(value):
     ("\u00fcn\u00ef", "not a valid id"), ("a%2Fb", "not a valid id"), ("a\uff0fb", "not a valid id"),
 ])
 def test_validate_id_rejects(value, fragment):
-    with pytest.raises(c.HuaweiCloudError) as info:
-        c.validate_id(value, "server id")
+    with pytest.raises(e.HuaweiCloudError) as info:
+        v.validate_id(value, "server id")
     assert fragment in str(info.value)
     assert "server id" in str(info.value)
 
@@ -32,7 +39,7 @@ def test_validate_id_rejects(value, fragment):
     ("imetal_instance_name", "\u00fcn\u00ef"), ("imetal_instance_name", "\u8bad\u7ec3-01"),
     ("imetal_instance_name", "a b"), ("imetal_instance_name", "a" * 64)])
 def test_validate_ref_accepts_ids_and_names(rule, value):
-    assert c.validate_ref(value, "server", rule) == value
+    assert v.validate_ref(value, "server", rule) == value
 
 
 @pytest.mark.parametrize("rule,value", [
@@ -40,33 +47,33 @@ def test_validate_ref_accepts_ids_and_names(rule, value):
                                       "a\\b", None, 7]] + [
     ("imetal_instance_name", v) for v in ["", "x\n", "a\x7fb", "a\u2028", "a" * 65, None, 7]])
 def test_validate_ref_rejects(rule, value):
-    with pytest.raises(c.HuaweiCloudError) as info:
-        c.validate_ref(value, "server", rule)
+    with pytest.raises(e.HuaweiCloudError) as info:
+        v.validate_ref(value, "server", rule)
     assert "server" in str(info.value)
 
 
 @pytest.mark.parametrize("value", ["0.0.0.0", "127.0.0.1", "224.0.0.1", "239.255.255.250", "169.254.1.1",
                                    "255.255.255.255", "240.0.0.1", "0.1.2.3", "10.0.1.050", "10.0.1", "::1", " 10.0.0.1", None])
 def test_validate_ipv4_refuses_special_and_malformed(value):
-    with pytest.raises(c.HuaweiCloudError):
-        c.validate_ipv4(value, "nics[0].ip_address")
+    with pytest.raises(e.HuaweiCloudError):
+        v.validate_ipv4(value, "nics[0].ip_address")
 
 
 def test_validate_ipv4_accepts_unicast():
-    assert c.validate_ipv4("10.0.1.50", "x") == "10.0.1.50"
-    assert c.validate_ipv4("203.0.113.11", "x") == "203.0.113.11"
+    assert v.validate_ipv4("10.0.1.50", "x") == "10.0.1.50"
+    assert v.validate_ipv4("203.0.113.11", "x") == "203.0.113.11"
 
 
 @pytest.mark.parametrize("value,spec", [
     ({"a": "x", "b": [1, 2]}, {"a": str, "b": [int]}),
-    ({"a": "x"}, {"a": str, "b": c.Opt([int])}),
-    ({"a": "x", "b": None}, {"a": str, "b": c.Opt([int])}),
+    ({"a": "x"}, {"a": str, "b": v.Opt([int])}),
+    ({"a": "x", "b": None}, {"a": str, "b": v.Opt([int])}),
     ({"a": {"z": 1}, "extra": True}, {"a": {"z": int}}),
     ([], [{"id": str}]),
-    ("anything", c.ANY),
+    ("anything", v.ANY),
 ])
 def test_check_shape_accepts(value, spec):
-    c.check_shape(value, spec)
+    v.check_shape(value, spec)
 
 
 @pytest.mark.parametrize("value,spec,fragment", [
@@ -79,8 +86,8 @@ def test_check_shape_accepts(value, spec):
     ({"n": True}, {"n": int}, "answer.n is a boolean where an integer belongs"),
 ])
 def test_check_shape_rejects(value, spec, fragment):
-    with pytest.raises(c.ShapeError) as info:
-        c.check_shape(value, spec)
+    with pytest.raises(v.ShapeError) as info:
+        v.check_shape(value, spec)
     assert fragment in str(info.value)
 
 
@@ -90,19 +97,19 @@ def test_check_shape_rejects(value, spec, fragment):
     (b"<html>oops</html>", {"a": str}, "not JSON"),
     (b"\xff\xfe", {"a": str}, "not JSON"),
     (b'"a string"', {"a": str}, "a string where an object belongs"),
-    (b"[1]", c.NO_BODY, "a list where no body or an object belongs"),
-    (b"not json", c.NO_BODY, "not JSON"),
+    (b"[1]", v.NO_BODY, "a list where no body or an object belongs"),
+    (b"not json", v.NO_BODY, "not JSON"),
 ])
 def test_parse_answer_rejects_what_does_not_parse_or_fit(content, expect, fragment):
-    with pytest.raises(c.ShapeError) as info:
-        c.parse_answer(content, expect)
+    with pytest.raises(v.ShapeError) as info:
+        v.parse_answer(content, expect)
     assert fragment in str(info.value)
 
 
 def test_parse_answer_no_body_allowed_where_documented():
-    assert c.parse_answer(b"", c.NO_BODY) is None
-    assert c.parse_answer(b"{}", c.NO_BODY) == {}
-    assert c.parse_answer(b'{"a": "x"}', {"a": str}) == {"a": "x"}
+    assert v.parse_answer(b"", v.NO_BODY) is None
+    assert v.parse_answer(b"{}", v.NO_BODY) == {}
+    assert v.parse_answer(b'{"a": "x"}', {"a": str}) == {"a": "x"}
 
 
 @pytest.mark.parametrize("body,expected", [
@@ -199,13 +206,13 @@ def test_endpoints_default_and_override():
     ("ap-southeast-3", None, ["https://x"], "must be a mapping"),
 ])
 def test_endpoints_rejected(region, cloud, overrides, fragment):
-    with pytest.raises(c.HuaweiCloudError) as info:
+    with pytest.raises(e.HuaweiCloudError) as info:
         c.resolve_endpoints(region, cloud, overrides)
     assert fragment in str(info.value)
 
 
 def test_endpoint_messages_never_show_user_info():
-    with pytest.raises(c.HuaweiCloudError) as info:
+    with pytest.raises(e.HuaweiCloudError) as info:
         c.resolve_endpoints("ap-southeast-3", None, {"vpc": "https://admin:hunter2@vpc.example.com"})
     assert "hunter2" not in str(info.value) and "endpoints.vpc" in str(info.value)
 
@@ -225,23 +232,23 @@ def test_credentials_that_cannot_be_sent_are_refused_without_showing_them(option
     options = {"access_key": "A", "secret_key": "S"} if option in ("access_key", "secret_key", "security_token") \
         else {"auth_token": "T"} if option == "auth_token" else {"user_name": "u", "password": "p", "domain_name": "d"}
     options[option] = value
-    with pytest.raises(c.HuaweiCloudError) as info:
-        c.resolve_auth(options)
+    with pytest.raises(e.HuaweiCloudError) as info:
+        resolve_auth(options)
     assert option in str(info.value) and "not shown" in str(info.value)
     assert value not in str(info.value) and value.strip() not in str(info.value)
 
 
 def test_a_unicode_password_is_fine():
-    assert isinstance(c.resolve_auth({"user_name": "u", "password": "p\u00e4ss-\u5bc6\u7801", "domain_name": "d"}),
-                      c.PasswordAuth)
+    assert isinstance(resolve_auth({"user_name": "u", "password": "p\u00e4ss-\u5bc6\u7801", "domain_name": "d"}),
+                      a.PasswordAuth)
 
 
 def test_auth_each_method():
-    assert isinstance(c.resolve_auth({"access_key": "A", "secret_key": "S"}), c.AkSkAuth)
-    temp = c.resolve_auth({"access_key": "A", "secret_key": "S", "security_token": "T"})
-    assert isinstance(temp, c.AkSkAuth) and temp.security_token == "T"
-    assert isinstance(c.resolve_auth({"auth_token": "T"}), c.TokenAuth)
-    assert isinstance(c.resolve_auth({"user_name": "u", "password": "p", "domain_name": "d"}), c.PasswordAuth)
+    assert isinstance(resolve_auth({"access_key": "A", "secret_key": "S"}), a.AkSkAuth)
+    temp = resolve_auth({"access_key": "A", "secret_key": "S", "security_token": "T"})
+    assert isinstance(temp, a.AkSkAuth) and temp.security_token == "T"
+    assert isinstance(resolve_auth({"auth_token": "T"}), a.TokenAuth)
+    assert isinstance(resolve_auth({"user_name": "u", "password": "p", "domain_name": "d"}), a.PasswordAuth)
 
 
 @pytest.mark.parametrize("options,fragments", [
@@ -253,8 +260,8 @@ def test_auth_each_method():
     ({"security_token": "T"}, ["incomplete AK/SK", "missing access_key, secret_key"]),
 ])
 def test_auth_errors_name_what_was_found_but_no_values(options, fragments):
-    with pytest.raises(c.HuaweiCloudError) as info:
-        c.resolve_auth(options)
+    with pytest.raises(e.HuaweiCloudError) as info:
+        resolve_auth(options)
     text = str(info.value)
     for fragment in fragments:
         assert fragment in text
@@ -264,11 +271,11 @@ def test_auth_errors_name_what_was_found_but_no_values(options, fragments):
 
 
 def test_error_to_dict_shape():
-    err = c.HuaweiCloudError("m", status=400, code="X.1", error_message="bad", request_id="r", method="GET", url="u")
+    err = e.HuaweiCloudError("m", status=400, code="X.1", error_message="bad", request_id="r", method="GET", url="u")
     assert err.to_dict() == {"status": 400, "code": "X.1", "message": "bad", "request_id": "r", "method": "GET",
                              "url": "u", "hint": None}
-    assert issubclass(c.AmbiguousWriteError, c.HuaweiCloudError)
-    assert issubclass(c.WaitTimeoutError, c.HuaweiCloudError)
+    assert issubclass(e.AmbiguousWriteError, e.HuaweiCloudError)
+    assert issubclass(e.WaitTimeoutError, e.HuaweiCloudError)
 
 
 @pytest.mark.parametrize("options,fragment", [
@@ -286,7 +293,7 @@ def test_error_to_dict_shape():
 def test_client_rejects_bad_options_before_any_request(options, fragment):
     base = {"region": "ap-southeast-3", "auth_token": "t"}
     base.update(options)
-    with pytest.raises(c.HuaweiCloudError) as info:
+    with pytest.raises(e.HuaweiCloudError) as info:
         c.Client(base)
     assert fragment in str(info.value)
 
@@ -305,15 +312,15 @@ def test_resolution_helpers():
     assert c.match_id_or_name(records, "x") == [records[2]], "an id match wins over names"
     assert c.match_id_or_name(records, "y") == [records[2]]
     assert c.pick_one([records[0]], "a", "Lite Server", "status") is records[0]
-    with pytest.raises(c.HuaweiCloudError) as info:
+    with pytest.raises(e.HuaweiCloudError) as info:
         c.pick_one(records[:2], "x", "Lite Server", "status")
     assert str(info.value) == "the name 'x' matches 2 Lite Servers, use an id: a (S1), b (S2)"
-    with pytest.raises(c.HuaweiCloudError) as info:
+    with pytest.raises(e.HuaweiCloudError) as info:
         c.pick_one([], "z", "iMetal instance", "state")
     assert str(info.value) == "no iMetal instance with id or name 'z' in this project"
-    assert c.looks_like_uuid("5dfb59db-8abc-56cf-8b1d-2229616fed71")
-    assert c.looks_like_uuid("0a1b2c3d4e5f40718293a4b5c6d7e8f9")
-    assert not c.looks_like_uuid("train-a3-01")
+    assert v.looks_like_uuid("5dfb59db-8abc-56cf-8b1d-2229616fed71")
+    assert v.looks_like_uuid("0a1b2c3d4e5f40718293a4b5c6d7e8f9")
+    assert not v.looks_like_uuid("train-a3-01")
 
 
 class FakeTime:

@@ -3,7 +3,7 @@ its counts instead of being used in part."""
 
 import pytest
 
-from ansible_collections.hwcloud.infra.plugins.module_utils._client import IncompleteListingError
+from ansible_collections.hwcloud.infra.plugins.module_utils._errors import IncompleteListingError
 from ansible_collections.hwcloud.infra.plugins.module_utils._clouddc import list_instances
 from ansible_collections.hwcloud.infra.plugins.module_utils._modelarts import list_servers
 from ansible_collections.hwcloud.infra.plugins.module_utils._vpc import list_eips

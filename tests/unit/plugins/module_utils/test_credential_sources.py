@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from ansible_collections.hwcloud.infra.plugins.module_utils import _auth
+from ansible_collections.hwcloud.infra.plugins.module_utils import _sources as _auth
 from ansible_collections.hwcloud.infra.plugins.modules import modelarts_devserver_info
 
 from hwsim.seedinfo import AK, OTHER_AK, OTHER_SK, PROJECT_ID, REGION, SK, TEMP_AK, TEMP_SK, TEMP_TOKEN
@@ -105,7 +105,6 @@ def test_a_pinned_source_is_the_only_one_read(sim, run_module, tmp_path, monkeyp
     ("encrypted", "run 'hcloud configure set --cli-auth-encrypt=false'"),
     ("missing profile", "profile 'nope' of "),
     ("sso mode", "has mode SSO"),
-    ("agency", "assumes agency"),
     ("not json", "is not JSON"),
 ])
 def test_unusable_profiles_are_refused_naming_the_source_and_no_value(sim, run_module, tmp_path, case, expected):
@@ -118,8 +117,6 @@ def test_unusable_profiles_are_refused_naming_the_source_and_no_value(sim, run_m
         profile = "nope"
     elif case == "sso mode":
         shared_config(path, [dict(aksk("p", AK, SK), mode="SSO")])
-    elif case == "agency":
-        shared_config(path, [aksk("p", AK, SK, agencyName="ops", agencyDomainName="other")])
     else:
         path.write_text("{not json " + SK)
     out = run_info(sim, run_module, shared_config_file=str(path), profile=profile)

@@ -6,10 +6,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from ansible_collections.hwcloud.infra.plugins.module_utils import _signer
-from ansible_collections.hwcloud.infra.plugins.module_utils._client import HuaweiCloudError, resolve_endpoints
+from ansible_collections.hwcloud.infra.plugins.module_utils._client import DEFAULT_STS, resolve_endpoints
+from ansible_collections.hwcloud.infra.plugins.module_utils._errors import HuaweiCloudError
 from ansible_collections.hwcloud.infra.plugins.module_utils._hints import HINTS, Context, hint_for
 from ansible_collections.hwcloud.infra.plugins.module_utils._modelarts import list_servers
-from ansible_collections.hwcloud.infra.plugins.module_utils._rules import KNOWN_REGIONS, REGION_SOURCES, REGIONS
+from ansible_collections.hwcloud.infra.plugins.module_utils._rules import KNOWN_REGIONS, REGION_SOURCES, REGIONS, STS_REGIONS
 from ansible_collections.hwcloud.infra.plugins.modules import cdc_imetal_ip, cdc_imetal_ip_batch, modelarts_devserver_eip
 
 from hwsim.seedinfo import AK, REGION
@@ -31,6 +32,15 @@ def test_every_service_region_table_is_the_sdks():
         table = next(getattr(module, name) for name in dir(module) if name.endswith("Region")
                      and hasattr(getattr(module, name), "static_fields"))
         assert REGIONS[service] == frozenset(table.static_fields), service
+
+
+def test_the_sts_region_table_is_the_sdks():
+    from huaweicloudsdkcore.auth import endpoint
+    table = vars(endpoint)["__STS_ENDPOINT_DICT"]
+    assert STS_REGIONS == frozenset(table)
+    for region in table:
+        assert resolve_endpoints(region)["sts"] == table[region] == endpoint.get_sts_endpoint_by_id(region)
+    assert resolve_endpoints("me-east-1")["sts"] == endpoint.get_sts_endpoint_by_id("me-east-1", DEFAULT_STS)
 
 
 def test_a_region_unknown_to_the_region_tables_is_refused_with_the_closest_known():

@@ -10,7 +10,7 @@ from ansible.module_utils import basic
 
 from ansible_collections.hwcloud.infra.plugins.doc_fragments.common import ModuleDocFragment
 from ansible_collections.hwcloud.infra.plugins.module_utils import _client
-from ansible_collections.hwcloud.infra.plugins.module_utils._client import HuaweiCloudError, step
+from ansible_collections.hwcloud.infra.plugins.module_utils._errors import HuaweiCloudError, step
 from ansible_collections.hwcloud.infra.plugins.module_utils._module import HuaweiCloudModule, common_argument_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
@@ -30,6 +30,11 @@ EXPECTED_ENV = {
     "profile": ["HW_PROFILE"],
     "shared_config_file": ["HW_SHARED_CONFIG_FILE"],
     "credentials_file": ["HUAWEICLOUD_SDK_CREDENTIALS_FILE"],
+    "metadata_url": ["HW_METADATA_URL"],
+    "agency_name": ["HW_ASSUME_ROLE_AGENCY_NAME"],
+    "agency_domain_name": ["HW_ASSUME_ROLE_DOMAIN_NAME"],
+    "agency_domain_id": ["HW_ASSUME_ROLE_DOMAIN_ID"],
+    "agency_duration": ["HW_ASSUME_ROLE_DURATION"],
     "cloud": ["HW_CLOUD"],
     "endpoints": ["HW_ENDPOINTS"],
     "validate_certs": ["HW_VALIDATE_CERTS"],

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from ansible_collections.hwcloud.infra.plugins.module_utils._client import HuaweiCloudError, validate_ref
+from ansible_collections.hwcloud.infra.plugins.module_utils._errors import HuaweiCloudError
+from ansible_collections.hwcloud.infra.plugins.module_utils._validate import validate_ref
 from ansible_collections.hwcloud.infra.plugins.module_utils._rules import BOUNDS, CHOICES, RULES
 from ansible_collections.hwcloud.infra.plugins.modules import cdc_imetal_ip, modelarts_devserver_eip
 

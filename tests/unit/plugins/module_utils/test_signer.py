@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.hwcloud.infra.plugins.module_utils import _signer
-from ansible_collections.hwcloud.infra.plugins.module_utils._client import AkSkAuth
+from ansible_collections.hwcloud.infra.plugins.module_utils._auth import AkSkAuth
 
 # Importing huaweicloudsdkcore writes $HOME/.huaweicloud/application_id: point HOME elsewhere for the import only.
 _HOME = os.environ.get("HOME")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.hwcloud.infra.plugins.module_utils._client import HuaweiCloudError
+from ansible_collections.hwcloud.infra.plugins.module_utils._errors import HuaweiCloudError
 from ansible_collections.hwcloud.infra.plugins.module_utils._clouddc import (change_refusal, is_converged, nics_match,
                                                                              predict, validate_nics)
 from ansible_collections.hwcloud.infra.plugins.modules.cdc_imetal_ip import main

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.hwcloud.infra.plugins.module_utils._client import HuaweiCloudError
+from ansible_collections.hwcloud.infra.plugins.module_utils._errors import HuaweiCloudError
 from ansible_collections.hwcloud.infra.plugins.module_utils._modelarts import (match_binding, refused_for_server,
                                                                                plan_bindings)
 from ansible_collections.hwcloud.infra.plugins.modules.modelarts_devserver_eip import main

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from ansible_collections.hwcloud.infra.plugins.module_utils._client import (GLOBAL_IAM, Client, HuaweiCloudError,
-                                                                            resolve_endpoints)
+from ansible_collections.hwcloud.infra.plugins.module_utils._client import Client, GLOBAL_IAM, resolve_endpoints
+from ansible_collections.hwcloud.infra.plugins.module_utils._errors import HuaweiCloudError
 from ansible_collections.hwcloud.infra.plugins.modules import (cdc_imetal_instance_info, cdc_imetal_ip,
                                                                modelarts_devserver_eip, modelarts_devserver_info)
 
