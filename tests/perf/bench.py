@@ -207,9 +207,10 @@ def fleet_scale_seed(servers, instances=0):
     return seed, subnet
 
 
-def run_playbook(sim, play, extra=None, inventory="localhost,", forks=5):
+def run_playbook(sim, play, extra=None, inventory="localhost,", forks=5, env_extra=None):
     """Run a play; (wall seconds, child CPU seconds, child peak RSS MB, the play's output)."""
     env = sim.ansible_env()
+    env.update(env_extra or {})
     env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_FORKS=str(forks), ANSIBLE_HOST_KEY_CHECKING="0", ANSIBLE_CALLBACK_RESULT_FORMAT="json")
     with tempfile.TemporaryDirectory() as work:
@@ -413,6 +414,63 @@ def bench_big_tenant(sim, size):
     print()
 
 
+def blackhole():
+    """A local address whose connections never open (a listening socket with a full queue): what a machine
+    without a metadata service, where 169.254.169.254 goes nowhere, shows a client. (socket, URL)"""
+    import socket
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    fillers = []
+    for _n in range(8):
+        filler = socket.socket()
+        filler.setblocking(False)
+        try:
+            filler.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fillers.append(filler)
+    time.sleep(0.2)
+    return [server] + fillers, "http://127.0.0.1:%d" % port
+
+
+LOGIN_TASKS = "".join("    - hwcloud.infra.modelarts_devserver_info:\n        public_ips: false\n" for _n in range(20))
+LOGIN_PLAY = LOCAL + "  tasks:\n" + LOGIN_TASKS
+AUTH_PLAY = LOCAL + "  tasks:\n    - hwcloud.infra.auth:\n      register: login\n      no_log: true\n" \
+    "    - module_defaults:\n        group/hwcloud.infra.huaweicloud: \"{{ login.auth }}\"\n      block:\n" + \
+    "".join("        - hwcloud.infra.modelarts_devserver_info:\n            public_ips: false\n" for _n in range(19))
+
+
+def bench_credentials(sim):
+    """The credential chain: how long a chain that finds nothing takes where no metadata service answers (its
+    connections refused, or never opened), and the IAM logins of a 20-task password play without and with
+    hwcloud.infra.auth."""
+    from ansible_collections.hwcloud.infra.plugins.module_utils._errors import HuaweiCloudError
+    from ansible_collections.hwcloud.infra.plugins.module_utils._modelarts import list_servers
+    sockets, hole = blackhole()
+    for name, url in (("refused", "http://127.0.0.1:1"), ("never opened", hole)):
+        started = time.perf_counter()
+        try:
+            list_servers(Client({"region": "ap-southeast-3", "endpoints": sim.endpoints(), "metadata_url": url}))
+            raise SystemExit("the chain found credentials where there are none")
+        except HuaweiCloudError as err:
+            assert "no credentials found" in str(err), str(err)
+        record("chain without a metadata service (%s)" % name, time.perf_counter() - started, "s", 2.0)
+    for sock in sockets:
+        sock.close()
+    password = {"HW_ACCESS_KEY": "", "HW_SECRET_KEY": "", "HW_USER_NAME": "ops-admin",
+                "HW_USER_PASSWORD": "Sim-Passw0rd!", "HW_DOMAIN_NAME": "hwcloud-demo"}
+    ways = (("20 tasks, a login each", LOGIN_PLAY, 20), ("hwcloud.infra.auth and 19 tasks", AUTH_PLAY, 1))
+    for way, play, target in ways:
+        sim.reset()
+        wall, _cpu, _rss, _out = run_playbook(sim, play, env_extra=password)
+        logins = len([r for r in sim.requests() if r["path"] == "/v3/auth/tokens"])
+        print("%-46s %10.2f s    %d IAM logins" % ("password play: " + way, wall, logins))
+        record("IAM logins of a password play: %s" % way, logins, "logins", target)
+    print()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes")
@@ -427,6 +485,7 @@ def main():
         bench_imetal_fleet(sim, 30 if args.quick else 100)
         bench_inventory(sim, 500 if args.quick else 5000, 200 if args.quick else 2000)
         bench_big_tenant(sim, 500 if args.quick else 5000)
+        bench_credentials(sim)
     with open(os.path.join(ROOT, ".tmp", "perf-results.json"), "w", encoding="utf-8") as handle:
         json.dump(RESULTS, handle, indent=1)
     missed = [r["name"] for r in RESULTS if not r["ok"]]
