@@ -234,9 +234,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if len(regions) > 1 and base.get("project_id"):
                 raise HuaweiCloudError("project_id applies to one region; leave it out to read several regions")
             hosts = []
+            given = frozenset(name for name, value in explicit.items() if value is not None)
             for region in regions:
-                hosts.extend(read_region(dict(base, region=region), services,
-                                            frozenset(n for n, v in explicit.items() if v is not None)))
+                hosts.extend(read_region(dict(base, region=region), services, given))
         except HuaweiCloudError as err:
             raise AnsibleError("hwcloud.infra.huaweicloud inventory: %s" % to_native(err.message))
         return hosts

@@ -25,10 +25,8 @@ import time
 from datetime import datetime, timezone
 
 try:
-    import requests
     from requests import exceptions as rexc
 except ImportError:  # pragma: no cover - the client reports the missing library
-    requests = None
     rexc = None
 
 from ..module_utils import _signer

@@ -361,8 +361,8 @@ def test_the_chain_takes_the_higher_source_of_each_pair(sim, run_module, monkeyp
             oidc_env(monkeypatch, token=ID_TOKEN if good else "eyJ.wrong.sig")
         elif source == "id_token":
             monkeypatch.setenv("HUAWEICLOUD_SDK_IDP_ID", IDP_ID)
-            monkeypatch.setenv("HUAWEICLOUD_SDK_ID_TOKEN_FILE", token_file(tmp_path, "id-token",
-                                                                            ID_TOKEN if good else "eyJ.wrong.sig"))
+            path = token_file(tmp_path, "id-token", ID_TOKEN if good else "eyJ.wrong.sig")
+            monkeypatch.setenv("HUAWEICLOUD_SDK_ID_TOKEN_FILE", path)
         elif source == "options":
             options.update(access_key=AK, secret_key=SK)
     sees_the_project(run_info(sim, run_module, **options))

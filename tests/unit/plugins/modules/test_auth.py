@@ -63,7 +63,9 @@ def test_static_keys_are_returned_as_they_are(sim, run_module):
 
 
 def test_a_failed_login_fails_naming_the_operation_and_no_value(sim, run_module):
-    out = run(sim, run_module, auth.main, **dict(PASSWORD_LOGIN, password="wrong-" + PASSWORD))
+    wrong = dict(PASSWORD_LOGIN)
+    wrong["password"] = "wrong-" + PASSWORD
+    out = run(sim, run_module, auth.main, **wrong)
     assert out["failed"] and "log in to IAM as %s" % USER in out["msg"], out["msg"]
     assert PASSWORD not in json.dumps(out)
 
