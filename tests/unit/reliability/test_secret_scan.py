@@ -93,6 +93,29 @@ def test_no_secret_at_vvvv(sim, method, tmp_path):
     assert not any(counts.values()), counts
 
 
+@pytest.mark.parametrize("method", ["password", "metadata", "agency"])
+def test_no_renewed_credential_at_vvvv_or_in_a_diff(sim, method, tmp_path):
+    """The gateway refuses the first ModelArts call as expired: the credentials are renewed and the bind goes on;
+    neither the first nor the renewed credentials appear, also with --diff."""
+    env, secrets = _methods(sim, tmp_path)[method]
+    sim.fault(path="/dev-servers", status=401, error_code="APIG.0307", error_msg="The token must be updated.",
+              count=1)
+    proc = subprocess.run(["ansible", "-vvvv", "--diff", "localhost", "-c", "local", "-m",
+                           "hwcloud.infra.modelarts_devserver_eip", "-a",
+                           json.dumps({"server": "train-a3-01", "public_ip": "203.0.113.15"})],
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0 and "CHANGED" in output, output[-2000:]
+    assert [r for r in sim.requests() if r["status"] == 401], "the refusal was not seen"
+    state = sim.state()
+    issued = [t["token"] for t in state["tokens"]] + [value for c in state["credentials"] if c.get("issued")
+                                                      for value in (c["secret_key"], c["security_token"])]
+    assert len(issued) >= 2, "nothing was renewed"
+    counts = _count(output, secrets + issued)
+    SCANS["%s renewed, --diff" % method] = (1, sum(counts.values()))
+    assert not any(counts.values()), counts
+
+
 @pytest.mark.parametrize("variable,value", [
     ("HW_AUTH_TOKEN", "MIIsecret-token-value\n"),
     ("HW_AUTH_TOKEN", "MIIsecret-token-value\r\n"),
