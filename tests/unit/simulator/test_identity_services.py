@@ -69,8 +69,8 @@ def test_iam_security_tokens_and_the_id_token_login(sim):
     path = "/v3.0/OS-CREDENTIAL/securitytokens"
     assert post(sim, path, {"auth": {}}).status_code == 400
     assert post(sim, path, {"auth": {"identity": {"methods": ["password"]}}}).status_code == 400
-    assume = {"auth": {"identity": {"methods": ["assume_role"], "assume_role": {"agency_name": "cross-ops",
-                                                                              "domain_name": "hwcloud-demo"}}}}
+    role = {"agency_name": "cross-ops", "domain_name": "hwcloud-demo"}
+    assume = {"auth": {"identity": {"methods": ["assume_role"], "assume_role": role}}}
     assert post(sim, path, assume).status_code == 401  # assume_role needs an authenticated caller
     login = "/v3.0/OS-AUTH/id-token/tokens"
     body = {"auth": {"id_token": {"id": ID_TOKEN}}}
