@@ -109,6 +109,15 @@ def credential_of(data, where):
     return access, secret, token, epoch
 
 
+def subject_token(resp, what):
+    """The token of an IAM login answer (its X-Subject-Token header), checked before it is used."""
+    token = find_header(resp.headers, "X-Subject-Token")
+    if not token or not HEADER_SAFE_RE.fullmatch(token):
+        raise HuaweiCloudError("IAM answered %s without a usable X-Subject-Token header" % what,
+                               request_id=resp.request_id)
+    return token
+
+
 class Method(object):
     """One way to authenticate. ``apply`` returns a request's headers with the authentication added;
     ``generation`` counts the credentials it has had, so that one refusal renews once, however many threads saw
@@ -229,10 +238,7 @@ class PasswordAuth(Method):
             "scope": scope}}
         resp = client.request("POST", "iam", "/v3/auth/tokens", body=body, project_scoped=False, authenticate=False,
                               idempotent=True, expect=LOGIN_ANSWER, operation="log in to IAM as %s" % self.user_name)
-        token = find_header(resp.headers, "X-Subject-Token")
-        if not token or not HEADER_SAFE_RE.fullmatch(token):
-            raise HuaweiCloudError("IAM answered the login without a usable X-Subject-Token header",
-                                   request_id=resp.request_id)
+        token = subject_token(resp, "the login")
         project_id = ((resp.body["token"].get("project") or {}).get("id"))
         self.project = validate_id(project_id, "project id") if project_id else None
         self.expires_at = parse_time(resp.body["token"].get("expires_at"))
@@ -448,10 +454,7 @@ class IdTokenAuth(TemporaryKeysAuth):
         resp = client.request("POST", "iam", "/v3.0/OS-AUTH/id-token/tokens", body={"auth": {"id_token": {
             "id": id_token}}}, project_scoped=False, authenticate=False, idempotent=True, headers=headers,
             operation="log in to IAM with the id token of identity provider %s" % self.idp_id)
-        token = find_header(resp.headers, "X-Subject-Token")
-        if not token or not HEADER_SAFE_RE.fullmatch(token):
-            raise HuaweiCloudError("IAM answered the id-token login without a usable X-Subject-Token header",
-                                   request_id=resp.request_id)
+        token = subject_token(resp, "the id-token login")
         body = {"auth": {"identity": {"methods": ["token"], "token": {"id": token,
                                                                       "duration_seconds": ID_TOKEN_DURATION}}}}
         resp = client.request("POST", "iam", "/v3.0/OS-CREDENTIAL/securitytokens", body=body, project_scoped=False,
@@ -549,10 +552,6 @@ class FirstOf(Method):
 # The chain
 # --------------------------------------------------------------------------------------------------------------------
 
-def _shown_url(name, value):
-    return validate_base_url(value, name)
-
-
 def _env(name):
     value = os.environ.get(name)
     return value if value else None
@@ -602,7 +601,7 @@ def _pod_identity(required):
     if not uri or not path:
         raise HuaweiCloudError("CCE pod identity needs HC_CONTAINER_CREDENTIALS_FULL_URI and "
                                "HC_CONTAINER_AUTHORIZATION_TOKEN_FILE (set by CCE in a pod with a pod identity)")
-    return PodIdentityAuth(_shown_url("HC_CONTAINER_CREDENTIALS_FULL_URI", uri), path)
+    return PodIdentityAuth(validate_base_url(uri, "HC_CONTAINER_CREDENTIALS_FULL_URI"), path)
 
 
 def from_options(options, where):
@@ -695,8 +694,8 @@ def resolve(options, warn, explicit=None):
     try:
         source = validate_source_options(options)
         validate_agency(options)
-        metadata = _shown_url("metadata_url", METADATA_URL if options.get("metadata_url") is None
-                              else options["metadata_url"])
+        metadata = validate_base_url(METADATA_URL if options.get("metadata_url") is None
+                                     else options["metadata_url"], "metadata_url")
         where = "options"
         if explicit is not None:
             options, where = explicit_wins(options, explicit)
