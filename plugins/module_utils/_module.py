@@ -19,7 +19,7 @@ from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, m
 from ansible.module_utils.common.validation import (check_required_arguments, check_required_by, check_required_if,
                                                     check_required_one_of, check_required_together)
 
-from ..module_utils._client import (Client, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, SENSITIVE_KEY_WORDS,
+from ..module_utils._client import (Client, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, SENSITIVE_QUERY_KEYS,
                                     WAIT_TIMEOUT_RANGE)
 from ..module_utils._errors import HuaweiCloudError
 from ..module_utils._sources import AUTH_SOURCES
@@ -153,14 +153,16 @@ def resource_diff(header, before, after):
 
 
 # A credential inside an option's value: a URL's user-info (https://user:password@host) or a secret in its query.
-_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#@\s]+)@")
-_QUERY_SECRET = re.compile(r"[?&][A-Za-z0-9_.-]*(?:%s)[A-Za-z0-9_.-]*=([^&#\s]+)" % SENSITIVE_KEY_WORDS,
-                           re.IGNORECASE)
+# Each pattern starts only where the one before it could not (a scheme at the start of its run of scheme characters,
+# a query key after its ? or &), so a long value costs one pass, never a pass per character.
+_USERINFO = re.compile(r"(?<![A-Za-z0-9+.-])[0-9+.-]*[A-Za-z][A-Za-z0-9+.-]*://([^/?#@\s]+)@")
+_QUERY_KEY = re.compile(r"[?&]([A-Za-z0-9_.-]*)=")
+_QUERY_VALUE = re.compile(r"[^&#\s]+")
 
 
 def embedded_secrets(value):
     """The credentials carried inside ``value`` (strings, and those in lists and mappings): each user-info with its
-    password, each secret query value."""
+    password, each value of a query key that names a secret."""
     if isinstance(value, dict):
         return [found for item in value.values() for found in embedded_secrets(item)]
     if isinstance(value, (list, tuple)):
@@ -170,7 +172,17 @@ def embedded_secrets(value):
     found = []
     for match in _USERINFO.finditer(value):
         found += [match.group(1)] + match.group(1).split(":", 1)[1:]
-    found += [match.group(1) for match in _QUERY_SECRET.finditer(value)]
+    position = 0
+    while True:
+        key = _QUERY_KEY.search(value, position)
+        if key is None:
+            break
+        secret = _QUERY_VALUE.match(value, key.end()) if SENSITIVE_QUERY_KEYS.search(key.group(1)) else None
+        if secret is None:
+            position = key.start() + 1
+            continue
+        found.append(secret.group(0))
+        position = secret.end()
     return [secret for secret in found if secret]
 
 

@@ -1,6 +1,6 @@
 """Run the simulator: python -m simulator [--port 0] [--tls] [--seed FILE] [--ready-file FILE].
 
-On start it prints one JSON line {"url", "port", "ca_file"} (and writes it to --ready-file); SIGTERM stops it.
+On start it prints one JSON line {"url", "port", "ca_file", "pid", "region"} (and writes it to --ready-file); SIGTERM stops it.
 """
 
 import argparse
@@ -17,7 +17,7 @@ os.environ["HOME"] = tempfile.mkdtemp(prefix="hwsim-home-")
 
 from .server import SimHTTPServer, Simulator  # noqa: E402
 from .fleet import SeedError  # noqa: E402
-from .state import SimState, load_seed  # noqa: E402
+from .state import SimState, load_seed, seed_region  # noqa: E402
 
 DEFAULT_SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed.yml")
 
@@ -36,9 +36,10 @@ def main(argv=None):
         parser.error("the simulator only listens on 127.0.0.1")
 
     try:
-        state = SimState(load_seed(args.seed))
+        seed = load_seed(args.seed)
     except SeedError as exc:
         parser.exit(2, "hwsim: the seed cannot be simulated: %s\n" % exc)
+    state = SimState(seed)
     server = SimHTTPServer((args.host, args.port), Simulator(state), verbose=args.verbose)
     ca_file = None
     scheme = "http"
@@ -51,7 +52,8 @@ def main(argv=None):
         server.socket = context.wrap_socket(server.socket, server_side=True)
         scheme = "https"
     port = server.server_address[1]
-    info = {"url": "%s://127.0.0.1:%d" % (scheme, port), "port": port, "ca_file": ca_file, "pid": os.getpid()}
+    info = {"url": "%s://127.0.0.1:%d" % (scheme, port), "port": port, "ca_file": ca_file, "pid": os.getpid(),
+            "region": seed_region(seed)}
 
     def stop(_signum, _frame):
         threading.Thread(target=server.shutdown, daemon=True).start()

@@ -37,6 +37,8 @@ class SimulatorProcess:
         self.proc = None
         self.url = None
         self.ca_file = None
+        # The region of the seed it started with (its first project's name): what the connection options name.
+        self.region = None
         self._workdir = None
 
     def start(self, timeout=30):
@@ -58,6 +60,7 @@ class SimulatorProcess:
             info = json.load(handle)
         self.url = info["url"]
         self.ca_file = info["ca_file"]
+        self.region = info["region"]
         return self
 
     def stderr(self):
@@ -127,8 +130,7 @@ class SimulatorProcess:
         the simulated account's permanent AK/SK and its seed's region, trusting its certificate when it serves
         HTTPS."""
         from .seedinfo import AK, SK
-        from .state import load_seed, seed_region
-        options = {"region": seed_region(load_seed(self.seed)), "access_key": AK, "secret_key": SK,
+        options = {"region": self.region, "access_key": AK, "secret_key": SK,
                    "endpoints": self.endpoints()}
         if self.ca_file:
             options["ca_bundle"] = self.ca_file

@@ -2,16 +2,20 @@
 
 import json
 import os
+import re
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ansible.module_utils import basic
 
 from ansible_collections.hwcloud.infra.plugins.doc_fragments.common import ModuleDocFragment
 from ansible_collections.hwcloud.infra.plugins.module_utils import _client
 from ansible_collections.hwcloud.infra.plugins.module_utils._errors import HuaweiCloudError, step
-from ansible_collections.hwcloud.infra.plugins.module_utils._module import HuaweiCloudModule, common_argument_spec
+from ansible_collections.hwcloud.infra.plugins.module_utils._module import (HuaweiCloudModule, common_argument_spec,
+                                                                          embedded_secrets)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 
@@ -229,3 +233,42 @@ def test_exit_and_diff(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["changed"] is True and out["thing"] == {"id": "x"}
     assert out["diff"] == {"before_header": "Thing x", "after_header": "Thing x", "before": {"a": 1}, "after": {"a": 2}}
+
+
+# The plain statement of what embedded_secrets finds: a URL's user-info (and its password), and the value of a query
+# key that names a secret. embedded_secrets finds exactly these in one pass over a value.
+_PLAIN_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#@\s]+)@")
+_PLAIN_QUERY_SECRET = re.compile(r"[?&][A-Za-z0-9_.-]*(?:%s)[A-Za-z0-9_.-]*=([^&#\s]+)" % _client.SENSITIVE_KEY_WORDS,
+                                 re.IGNORECASE)
+
+
+def _plain_embedded_secrets(value):
+    found = []
+    for match in _PLAIN_USERINFO.finditer(value):
+        found += [match.group(1)] + match.group(1).split(":", 1)[1:]
+    return [s for s in found + [m.group(1) for m in _PLAIN_QUERY_SECRET.finditer(value)] if s]
+
+
+# Values made of the pieces the rules turn on: scheme characters, separators, the secret words, spaces.
+PIECES = ["a", "Z", "9", "+", ".", "-", "_", "://", ":", "/", "@", "?", "&", "=", "#", " ", "\t", "token", "KEY",
+          "Passwd", "u:p"]
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), max_size=24).map("".join))
+def test_embedded_secrets_finds_what_the_plain_rules_find(value):
+    assert embedded_secrets(value) == _plain_embedded_secrets(value)
+
+
+@pytest.mark.parametrize("value, secrets", [
+    ("https://ops:Endp0int-Passw0rd@127.0.0.1:9/?access_token=MIIq&x=1", ["ops:Endp0int-Passw0rd", "Endp0int-Passw0rd",
+                                                                         "MIIq"]),
+    ("a://b://u:p@", ["u:p", "p"]),
+    ("?a=x?token=s", ["s"]),
+    ("?token=a?key=b", ["a?key=b"]),
+    ("10.5://u@h", []),
+    ("1a.5://u@h", ["u"]),
+    ("x" * 100000 + "?password=long", ["long"]),
+])
+def test_embedded_secrets_examples(value, secrets):
+    assert embedded_secrets(value) == secrets
