@@ -1,8 +1,12 @@
 """Shared fixtures: the collection importable as ansible_collections.hwcloud.infra, and simulators on free ports."""
 
+import functools
+import json
 import os
+import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -17,9 +21,7 @@ for path in (COLLECTIONS, TESTS, os.path.join(ROOT, "extensions", "simulator")):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from hwsim.control import SimulatorProcess  # noqa: E402
-
-from hwsim.control import SleepRecorder  # noqa: E402
+from hwsim.control import SimulatorProcess, VirtualClock  # noqa: E402
 from hwsim.seedinfo import AK, REGION, SK  # noqa: E402
 
 
@@ -48,9 +50,81 @@ def tls_sim(tls_simulator):
     return tls_simulator
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "real_clock: runs on the real clock (sleeps really sleep): the few "
+                                       "end-to-end tests that keep the real-clock path proven")
+    config.addinivalue_line("markers", "ansible_process: starts ansible, ansible-playbook, ansible-runner, molecule "
+                                       "or another program of the toolchain (left out of `make check`)")
+
+
+# The programs of the toolchain a test may start (`make check` runs none of them; a test that does is marked
+# ansible_process), and the Python modules that are one when run with -m.
+TOOLCHAIN = ("ansible", "ansible-playbook", "ansible-inventory", "ansible-doc", "ansible-galaxy", "ansible-runner",
+             "ansible-navigator", "ansible-builder", "ansible-test", "ansible-lint", "molecule")
+TOOLCHAIN_MODULES = ("ansible", "ansible_runner", "ansible_navigator", "ansible_builder", "ansiblelint", "molecule",
+                     "galaxy_importer")
+_TOOLCHAIN_WORD = re.compile(r"(?<![\w./-])(?:\S*/)?(%s)(?![\w.-])" % "|".join(re.escape(t) for t in TOOLCHAIN))
+
+
+def toolchain_command(args):
+    """The toolchain program ``args`` (a Popen argument list or command line) starts, or None."""
+    argv = [str(a) for a in args] if isinstance(args, (list, tuple)) else [str(args)]
+    name = os.path.basename(argv[0])
+    if name in TOOLCHAIN:
+        return name
+    if name.startswith("python") and "-m" in argv[:-1]:
+        module = argv[argv.index("-m") + 1]
+        if module.split(".")[0] in TOOLCHAIN_MODULES:
+            return "python -m " + module
+    if name in ("bash", "sh") or len(argv) == 1:
+        found = _TOOLCHAIN_WORD.search(" ".join(argv[1:] if name in ("bash", "sh") else argv))
+        if found:
+            return found.group(1)
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _fast_tier_starts_no_toolchain(request, monkeypatch):
+    """In the fast tier (HWCLOUD_TEST_TIER=check, `make check`) a test that starts ansible or another toolchain
+    program fails, naming it: such a test must be marked ansible_process (and runs in `make test`)."""
+    if os.environ.get("HWCLOUD_TEST_TIER") != "check" or request.node.get_closest_marker("ansible_process"):
+        return
+    original = subprocess.Popen.__init__
+
+    def guarded(self, args, *rest, **kwargs):
+        program = toolchain_command(args)
+        if program:
+            pytest.fail("%s starts %s: mark it @pytest.mark.ansible_process" % (request.node.nodeid, program),
+                        pytrace=False)
+        original(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", guarded)
+    try:
+        import pexpect  # ansible-runner starts ansible-playbook through it
+    except ImportError:
+        return
+    spawn = pexpect.spawn.__init__
+
+    def guarded_spawn(self, command, args=(), *rest, **kwargs):
+        program = toolchain_command([command] + list(args or ()))
+        if program:
+            pytest.fail("%s starts %s: mark it @pytest.mark.ansible_process" % (request.node.nodeid, program),
+                        pytrace=False)
+        spawn(self, command, args, *rest, **kwargs)
+
+    monkeypatch.setattr(pexpect.spawn, "__init__", guarded_spawn)
+
+
+def _virtual_clock(request, sim):
+    """The test's clock: a VirtualClock moving ``sim``'s clock, or the real one for a test marked real_clock."""
+    return VirtualClock(sim if isinstance(sim, SimulatorProcess) else None,
+                        real=request.node.get_closest_marker("real_clock") is not None)
+
+
 @pytest.fixture
-def make_client():
-    """make_client(sim, **options) -> Client authenticated with the permanent AK/SK unless told otherwise."""
+def make_client(request):
+    """make_client(sim, **options) -> Client authenticated with the permanent AK/SK unless told otherwise, on the
+    test's clock (``client.sleep`` is its VirtualClock: ``client.sleep.calls`` lists the delays it slept)."""
     from ansible_collections.hwcloud.infra.plugins.module_utils._client import Client
 
     def factory(sim, sleep=None, backoff_base=0.01, **options):
@@ -58,20 +132,28 @@ def make_client():
         if not any(k in options for k in ("access_key", "auth_token", "user_name")):
             opts.update(access_key=AK, secret_key=SK)
         opts.update(options)
-        client = Client(opts, sleep=sleep or SleepRecorder(), backoff_base=backoff_base)
-        return client
+        sleep = sleep or _virtual_clock(request, sim)
+        clock = sleep.monotonic if isinstance(sleep, VirtualClock) else time.monotonic
+        return Client(opts, sleep=sleep, clock=clock, backoff_base=backoff_base)
 
     return factory
 
 
 @pytest.fixture
-def run_module(capsys):
-    """run_module(main, sim, args, check_mode=False, diff=False) -> the JSON result the module printed."""
+def run_module(capsys, request):
+    """run_module(main, sim, args, check_mode=False, diff=False) -> the JSON result the module printed.
+
+    The module's client runs on the test's clock (a VirtualClock moving the simulator's, unless the test is marked
+    real_clock); ``run_module.clock`` is the clock of the last run."""
     import json
+    from unittest import mock
 
     from ansible.module_utils.testing import patch_module_args
 
-    def runner(main, sim, args, check_mode=False, diff=False, connection=True):
+    from ansible_collections.hwcloud.infra.plugins.module_utils._client import Client
+    from ansible_collections.hwcloud.infra.plugins.module_utils._module import HuaweiCloudModule
+
+    def runner(main, sim, args, check_mode=False, diff=False, connection=True, client_options=None):
         full = {}
         if connection:
             full.update(sim.connection_options())
@@ -81,22 +163,88 @@ def run_module(capsys):
         from ansible.module_utils.common import warnings
         for name in ("_global_warnings", "_global_deprecations"):
             getattr(warnings, name, {}).clear()
-        with patch_module_args(full):
+        clock = runner.clock = _virtual_clock(request, sim)
+        client_class = HuaweiCloudModule.client_class
+        if client_class is Client or isinstance(client_class, functools.partial):
+            kwargs = dict(getattr(client_class, "keywords", {}), sleep=clock, clock=clock.monotonic)
+            kwargs.update(client_options or {})
+            client_class = functools.partial(getattr(client_class, "func", client_class), **kwargs)
+        with patch_module_args(full), \
+                mock.patch.object(HuaweiCloudModule, "client_class", staticmethod(client_class)):
             with pytest.raises(SystemExit):
                 main()
         return json.loads(capsys.readouterr().out)
 
+    runner.clock = None
     return runner
 
 
+# What the reliability tests counted, gathered from every worker's reports (pytest-xdist runs tests in other
+# processes; a test's user_properties come back with its report): kind -> {key: value}.
+TALLIES = {}
+
+
+@pytest.fixture
+def tally(request):
+    """tally(kind, key, value): count something for the summary at the end of the run (the fault matrix's cells, the
+    hostile values, the secret scan's runs), from any worker."""
+    def record(kind, key, value):
+        request.node.user_properties.append(("tally", [kind, key, value]))
+    return record
+
+
+def pytest_runtest_logreport(report):
+    for name, value in report.user_properties:
+        if name == "tally":
+            kind, key, count = value
+            TALLIES.setdefault(kind, {})[json.dumps(key)] = count
+
+
+def _summaries():
+    lines = []
+    cells = TALLIES.get("fault_matrix")
+    if cells:
+        keys = [json.loads(k) for k in cells]
+        perfect = sum(1 for ok in cells.values() if ok)
+        lines.append("fault matrix: %d cells (%d faults x %d operations x once/always), %d perfect" % (
+            len(cells), len(set(k[1] for k in keys)), len(set(k[0] for k in keys)), perfect))
+    hostile = TALLIES.get("hostile")
+    if hostile:
+        values, names = sum(v[0] for v in hostile.values()), sum(v[1] for v in hostile.values())
+        nulls = TALLIES.get("hostile_null", {})
+        line = ("hostile inputs: %d values over %d options (at least %d each) rejected before any request, but for %d "
+                "names the SDK's rules allow, looked up in listings only" % (
+                    values - names, len(hostile), min(v[0] for v in hostile.values()), names))
+        if nulls:
+            line += "; null and empty values of %d options refused or taken as unset" % len(nulls)
+        lines.append(line)
+    scans = TALLIES.get("secret_scan")
+    if scans:
+        lines.append("secret scan at -vvvv: %d runs over %d cases, %d secret occurrences" % (
+            sum(r for r, _n in scans.values()), len(scans), sum(n for _r, n in scans.values())))
+    return lines
+
+
 def pytest_terminal_summary(terminalreporter):
-    """The totals of the fault matrix, the hostile-input test and the secret scan (tests/unit/reliability)."""
-    for name, summary in (("test_fault_matrix", "matrix_summary"), ("test_hostile_inputs", "hostile_summary"),
-                          ("test_secret_scan", "scan_summary")):
-        module = sys.modules.get(name)
-        line = getattr(module, summary)() if module is not None else None
-        if line:
-            terminalreporter.write_line(line)
+    """The totals of the fault matrix, the hostile-input test and the secret scan (tests/unit/reliability); with
+    HWCLOUD_COUNTS_FILE set, those and the number of passing tests are written there as JSON (make test's final
+    table checks them)."""
+    for line in _summaries():
+        terminalreporter.write_line(line)
+    path = os.environ.get("HWCLOUD_COUNTS_FILE")
+    if path:
+        counts = {"passed": len(terminalreporter.stats.get("passed", [])),
+                  "failed": len(terminalreporter.stats.get("failed", [])),
+                  "skipped": len(terminalreporter.stats.get("skipped", []))}
+        cells = TALLIES.get("fault_matrix", {})
+        counts["fault_matrix_cells"] = len(cells)
+        counts["fault_matrix_perfect"] = sum(1 for ok in cells.values() if ok)
+        hostile = TALLIES.get("hostile", {})
+        counts["hostile_values"] = sum(v[0] - v[1] for v in hostile.values())
+        counts["secret_scan_runs"] = sum(r for r, _n in TALLIES.get("secret_scan", {}).values())
+        counts["secret_occurrences"] = sum(n for _r, n in TALLIES.get("secret_scan", {}).values())
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(counts, handle, indent=1)
 
 
 def _closed_port():

@@ -48,13 +48,14 @@ def verify_aksk(state, method, raw_path, raw_query, headers, body, now=None):
         when = datetime.strptime(lowered["x-sdk-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
     except ValueError:
         raise AuthError(401, "APIG.0301", "Incorrect IAM authentication information: bad x-sdk-date")
-    now = now or datetime.now(timezone.utc)
-    if abs(now - when) > MAX_CLOCK_SKEW:
+    # The date is the caller's wall clock, compared with the gateway's (the real one, which the admin clock does
+    # not move); what the cloud issued expires on the cloud's clock.
+    if abs(datetime.now(timezone.utc) - when) > MAX_CLOCK_SKEW:
         raise AuthError(401, "APIG.0301", "Incorrect IAM authentication information: x-sdk-date expired")
     if cred.get("security_token"):
         if lowered.get("x-security-token") != cred["security_token"] or "x-security-token" not in signed_names:
             raise AuthError(401, "APIG.0301", "Incorrect IAM authentication information: security token invalid")
-        if cred.get("expires_at") and now >= _parse_time(cred["expires_at"]):
+        if cred.get("expires_at") and (now or state.clock.now()) >= _parse_time(cred["expires_at"]):
             raise AuthError(401, "APIG.0301", "Incorrect IAM authentication information: temporary AK expired")
     request = SdkRequest(method=method, schema="https", host=lowered["host"], resource_path=raw_path,
                          query_params=parse_qsl(raw_query, keep_blank_values=True),
@@ -70,8 +71,7 @@ def verify_token(state, token, now=None):
     record = state.tokens.get(token)
     if record is None:
         raise AuthError(401, "APIG.0307", "The token must be updated.")
-    now = now or datetime.now(timezone.utc)
-    if now >= _parse_time(record["expires_at"]):
+    if (now or state.clock.now()) >= _parse_time(record["expires_at"]):
         raise AuthError(401, "APIG.0307", "The token must be updated.")
     return record
 

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -116,6 +117,10 @@ class SimulatorProcess:
     def state(self):
         return self.admin("GET", "state")
 
+    def advance(self, seconds):
+        """Move the simulated cloud's clock forward (see VirtualClock); returns {"offset", "now"}."""
+        return self.admin("POST", "clock", {"advance": seconds})
+
     def token(self, project_id, ttl=None):
         body = {"project_id": project_id}
         if ttl is not None:
@@ -152,14 +157,35 @@ class SimulatorProcess:
         return env
 
 
-class SleepRecorder:
-    """Stands in for time.sleep in clients under test: records the delays, optionally really sleeps."""
+class VirtualClock:
+    """Time a test controls, for a client's ``clock`` and ``sleep``: ``Client(..., clock=vc.monotonic, sleep=vc)``.
 
-    def __init__(self, real=False):
-        self.calls = []
+    Sleeping (calling it with seconds) returns at once, records the delay in ``calls`` and moves the clock on by as
+    much, and the clock of ``sim`` (a SimulatorProcess) too, so the simulated cloud sees the time pass: a throttling
+    window closes, an iMetal change of ``imetal_ip_change_seconds`` finishes, a token expires. A 120-second retry
+    budget is checked in milliseconds. ``real=True`` sleeps for real on the real clock (and still records): the
+    end-to-end tests of the real-clock path."""
+
+    def __init__(self, sim=None, real=False, start=1000.0):
+        self.sim = sim
         self.real = real
+        self.calls = []
+        self._now = start
+        self._lock = threading.Lock()
+
+    def monotonic(self):
+        if self.real:
+            return time.monotonic()
+        with self._lock:
+            return self._now
 
     def __call__(self, seconds):
         self.calls.append(seconds)
         if self.real:
             time.sleep(seconds)
+            return
+        seconds = max(0.0, float(seconds))
+        with self._lock:
+            self._now += seconds
+        if self.sim is not None and seconds:
+            self.sim.advance(seconds)

@@ -31,7 +31,7 @@ def _iam_error(status, message):
 def issue(st, domain_id, user_id, seconds, origin):
     """Record and return a temporary AK/SK with its security token in ``domain_id``."""
     seconds = min(int(seconds), int(st.config["issued_credential_ttl_seconds"]))
-    expires = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+    expires = st.clock.now() + timedelta(seconds=seconds)
     record = {"access_key": "HWSIMTMP" + uuid.uuid4().hex[:16].upper(), "secret_key": secrets.token_hex(20),
               "security_token": "sim-sts-" + secrets.token_urlsafe(48), "domain_id": domain_id,
               "user_id": user_id, "expires_at": format_time(expires), "issued": origin}
@@ -165,7 +165,7 @@ def iam_id_token_login(sim, ctx):
     agency = next(a for a in st.agencies if a["name"] == fed["oidc_agency_urn"].rsplit(":", 1)[1])
     domain = st.domain_by_name(agency["domain"])
     token = "MIIfed" + uuid.uuid4().hex + uuid.uuid4().hex
-    expires = datetime.now(timezone.utc) + timedelta(seconds=st.config["token_ttl_seconds"])
+    expires = st.clock.now() + timedelta(seconds=st.config["token_ttl_seconds"])
     with st.lock:
         st.tokens[token] = {"token": token, "project_id": None, "domain_id": domain["id"], "unscoped": True,
                             "expires_at": format_time(expires), "user_id": agency.get("user_id")}
@@ -187,7 +187,7 @@ def iam_security_tokens(sim, ctx):
     if methods == ["token"]:
         token = (identity.get("token") or {}).get("id")
         record = st.tokens.get(token) if isinstance(token, str) else None
-        if record is None or datetime.now(timezone.utc) >= _parse(record["expires_at"]):
+        if record is None or st.clock.now() >= _parse(record["expires_at"]):
             raise _iam_error(401, "The token is invalid or expired.")
         seconds = _duration((identity.get("token") or {}).get("duration_seconds"), 900)
         issued = issue(st, record["domain_id"], record.get("user_id"), seconds, "token")
@@ -218,7 +218,7 @@ def _parse(text):
 def expire(st, kind, access_key=None):
     """Expire (``kind`` "expire") or delete ("revoke") every temporary credential and token the simulator issued,
     or the one ``access_key`` names. Returns how many."""
-    past = format_time(datetime.now(timezone.utc) - timedelta(seconds=1))
+    past = format_time(st.clock.now() - timedelta(seconds=1))
     count = 0
     with st.lock:
         for key, record in list(st.credentials.items()):

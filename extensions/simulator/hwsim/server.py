@@ -6,7 +6,7 @@ import re
 import socket
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -58,18 +58,18 @@ class Reply:
 # Handlers. Each takes (sim, ctx, **path groups) and returns a Reply or raises ApiError.
 # ------------------------------------------------------------------------------------------------------------------
 
-def _now_text():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _now_text(st):
+    return st.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _now_precise():
+def _now_precise(st):
     """A time stamp with milliseconds (iMetal updates: two changes in one second must differ)."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return st.clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _now_ms():
+def _now_ms(st):
     """ModelArts times are epoch milliseconds (SDK type int)."""
-    return int(time.time() * 1000)
+    return int(st.clock.time() * 1000)
 
 
 def _authorize(sim, action):
@@ -127,11 +127,11 @@ def iam_tokens(sim, ctx):
     if project is None:
         raise ApiError(401, "401", "The project in the scope does not exist or is not accessible.", shape="iam")
     token = "MII" + uuid.uuid4().hex + uuid.uuid4().hex
-    expires = datetime.now(timezone.utc) + timedelta(seconds=st.config["token_ttl_seconds"])
+    expires = st.clock.now() + timedelta(seconds=st.config["token_ttl_seconds"])
     with st.lock:
         st.tokens[token] = {"token": token, "project_id": project["id"], "domain_id": domain["id"],
                             "expires_at": format_time(expires), "user_id": record.get("id")}
-    body = {"token": {"expires_at": format_time(expires), "issued_at": format_time(datetime.now(timezone.utc)),
+    body = {"token": {"expires_at": format_time(expires), "issued_at": format_time(st.clock.now()),
                       "methods": ["password"], "catalog": [],
                       "project": {"id": project["id"], "name": project["name"],
                                   "domain": {"id": domain["id"], "name": domain["name"]}},
@@ -237,7 +237,7 @@ def ma_action(sim, ctx, server_id, action):
                        % (server_id, server["status"], action))
     with sim.state.lock:
         server["status"] = "STOPPED" if action == "stop" else "RUNNING"
-        server["update_at"] = _now_ms()
+        server["update_at"] = _now_ms(sim.state)
     return Reply(200, _public(server))
 
 
@@ -284,7 +284,7 @@ def ma_bind_eip(sim, ctx, server_id):
         _still_releasing(st, eip)
         if eip["status"] != "DOWN" or eip.get("port_id") or eip.get("associate_instance_id"):
             raise ApiError(400, "ModelArts.6409", "EIP '%s' is already used by another resource." % eip_id)
-        attach_eip(eip, server, st.new_id(), _now_text())
+        attach_eip(eip, server, st.new_id(), _now_text(st))
         if st.config["eip_settle_reads"]:
             st.settling[eip_id] = {"reads": st.config["eip_settle_reads"], "shown_status": "BINDING"}
         return Reply(200, {"public_ips": _eip_pairs(_bound_eips(sim, server_id))})
@@ -305,17 +305,17 @@ def ma_unbind_eip(sim, ctx, server_id, eip_id):
             eip["sim_bound_server"] = None
             eip["status"] = config["eip_release_status"]
             eip["sim_releasing"] = {"reads": int(config["eip_release_reads"]),
-                                    "until": time.monotonic() + float(config["eip_release_seconds"])}
+                                    "until": st.clock.monotonic() + float(config["eip_release_seconds"])}
             return Reply(200, None)
-        _release_eip(eip)
+        _release_eip(st, eip)
         if st.config["eip_settle_reads"]:
             st.settling[eip_id] = {"reads": st.config["eip_settle_reads"], "shown_status": "ACTIVE"}
         return Reply(200, None)
 
 
-def _release_eip(eip):
+def _release_eip(st, eip):
     eip.update({"status": "DOWN", "port_id": None, "private_ip_address": None, "associate_instance_type": None,
-                "associate_instance_id": None, "vnic": None, "sim_bound_server": None, "updated_at": _now_text(),
+                "associate_instance_id": None, "vnic": None, "sim_bound_server": None, "updated_at": _now_text(st),
                 "sim_releasing": None})
 
 
@@ -326,8 +326,8 @@ def _still_releasing(st, eip, read=False):
     releasing = eip.get("sim_releasing")
     if not releasing:
         return False
-    if releasing["reads"] <= 0 and time.monotonic() >= releasing["until"]:
-        _release_eip(eip)
+    if releasing["reads"] <= 0 and st.clock.monotonic() >= releasing["until"]:
+        _release_eip(st, eip)
         return False
     if read:
         releasing["reads"] -= 1
@@ -524,7 +524,7 @@ def vpc_create_eip(sim, ctx):
         address = next((str(a) for a in pool.hosts() if str(a) not in used), None)
         if address is None:
             raise ApiError(409, "VPC.0504", "No EIP left in the pool.", shape="vpc_v1")
-        eip_id, now = st.new_id(), _now_text()
+        eip_id, now = st.new_id(), _now_text(st)
         eip = {"id": eip_id, "alias": alias, "public_ip_address": address, "status": "DOWN", "type": publicip["type"],
                "tenant_id": ctx["project_id"], "port_id": None, "private_ip_address": None,
                "associate_instance_type": None, "associate_instance_id": None, "vnic": None,
@@ -574,7 +574,7 @@ def _progress_ip_change(sim, instance_id):
         if pending is None:
             return
         pending["polls_left"] -= 1
-        if pending["polls_left"] > 0 or time.monotonic() < pending["ready_at"]:
+        if pending["polls_left"] > 0 or st.clock.monotonic() < pending["ready_at"]:
             return
         del st.pending_ip_changes[instance_id]
         inst = st.instances[instance_id]
@@ -593,7 +593,7 @@ def _progress_ip_change(sim, instance_id):
             inst["error"] = None
             if physical:
                 physical["power_state"] = "on"
-        inst["updated_at"] = _now_precise()
+        inst["updated_at"] = _now_precise(st)
 
 
 def _instance(sim, ctx, instance_id):
@@ -715,7 +715,7 @@ def cdc_change_ip(sim, ctx, instance_id):
         st.pending_ip_changes[instance_id] = {
             "vpc_id": vpc_id, "nics": new_nics, "error": error,
             "polls_left": max(1, int(st.config["imetal_ip_change_polls"])),
-            "ready_at": time.monotonic() + float(st.config["imetal_ip_change_seconds"]),
+            "ready_at": st.clock.monotonic() + float(st.config["imetal_ip_change_seconds"]),
         }
         return Reply(202, None)
 
@@ -939,8 +939,8 @@ class Simulator:
         from urllib.parse import unquote
         path = unquote(raw_path)
         query = parse_qs(raw_query, keep_blank_values=True)
-        entry = {"time": time.time(), "method": method, "path": path, "query": raw_query, "request_id": request_id,
-                 "service": None, "auth": None, "principal": None, "status": None, "fault": None, "body": None,
+        entry = {"time": self.state.clock.time(), "method": method, "path": path, "query": raw_query,
+                 "request_id": request_id, "service": None, "auth": None, "principal": None, "status": None, "fault": None, "body": None,
                  "user_agent": headers.get("User-Agent")}
         parsed = None
         if body:
@@ -1023,6 +1023,14 @@ class Simulator:
             return Reply(200, {"ok": True})
         if name == "state" and method == "GET":
             return Reply(200, st.snapshot())
+        if name == "clock" and method == "GET":
+            return Reply(200, st.clock.view())
+        if name == "clock" and method == "POST":
+            try:
+                st.clock.advance((data or {}).get("advance"))
+            except (TypeError, ValueError):
+                return Reply(400, {"error": "advance must be a number of seconds, 0 or more"})
+            return Reply(200, st.clock.view())
         if name == "config" and method in ("PATCH", "POST"):
             with st.lock:
                 unknown = set(data) - set(st.config)
@@ -1056,7 +1064,7 @@ class Simulator:
             if project is None:
                 return Reply(400, {"error": "unknown project_id"})
             token = "MII" + uuid.uuid4().hex
-            expires = datetime.now(timezone.utc) + timedelta(seconds=data.get("ttl", st.config["token_ttl_seconds"]))
+            expires = st.clock.now() + timedelta(seconds=data.get("ttl", st.config["token_ttl_seconds"]))
             user = data.get("user_id") or next(
                 (u.get("id") for u in st.users if (st.domain_by_name(u["domain"]) or {}).get("id")
                  == project["domain_id"]), None)
@@ -1070,7 +1078,7 @@ class Simulator:
         if name == "tokens/expire" and method == "POST":
             with st.lock:
                 for record in st.tokens.values():
-                    record["expires_at"] = format_time(datetime.now(timezone.utc) - timedelta(seconds=1))
+                    record["expires_at"] = format_time(st.clock.now() - timedelta(seconds=1))
             return Reply(200, {"ok": True})
         return Reply(404, {"error": "no admin route %s %s" % (method, path)})
 
@@ -1148,8 +1156,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _fault_entry(self, split, request_id, status, fault):
         """A log entry for a request answered by an injected fault (not seen by the API handlers)."""
-        return {"time": time.time(), "method": self.command, "path": split.path, "query": split.query,
-                "request_id": request_id, "service": _service_of(split.path), "auth": None, "principal": None,
+        return {"time": self.server.simulator.state.clock.time(), "method": self.command, "path": split.path,
+                "query": split.query, "request_id": request_id, "service": _service_of(split.path), "auth": None, "principal": None,
                 "status": status, "fault": fault, "body": None, "user_agent": self.headers.get("User-Agent")}
 
     @staticmethod

@@ -7,6 +7,7 @@ import re
 import threading
 import time
 import uuid
+from datetime import datetime, timedelta, timezone
 
 DEFAULT_CONFIG = {
     # What GET /dev-servers/{id}/publicips answers when nothing is bound: "error" (the documented answer, whose
@@ -85,10 +86,46 @@ def attach_eip(eip, server, port_id, now):
     })
 
 
+class SimClock:
+    """The simulated cloud's time: the real clock plus an offset that only moves forward (the admin API's
+    ``POST /__sim__/clock {"advance": seconds}``). It times what the cloud does on its own (throttling windows, EIP
+    releases, iMetal changes) and the lifetimes of what it issues (tokens, temporary keys), so a test that lets
+    minutes pass on its own clock moves the cloud's by as much, in no time. A signature's ``X-Sdk-Date`` is the
+    caller's wall clock and is checked against the real one."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.offset = 0.0
+
+    def monotonic(self):
+        return time.monotonic() + self.offset
+
+    def time(self):
+        return time.time() + self.offset
+
+    def now(self):
+        return datetime.now(timezone.utc) + timedelta(seconds=self.offset)
+
+    def view(self):
+        """What the admin API shows: the offset and the simulated UTC time."""
+        return {"offset": self.offset, "now": self.now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+
+    def advance(self, seconds):
+        if isinstance(seconds, bool):
+            raise ValueError("advance must be a number of seconds")
+        seconds = float(seconds)
+        if not seconds >= 0 or seconds == float("inf"):
+            raise ValueError("advance must be a number of seconds, 0 or more")
+        with self.lock:
+            self.offset += seconds
+        return self.offset
+
+
 class SimState:
     def __init__(self, seed):
         self.lock = threading.RLock()
         self.initial_seed = copy.deepcopy(seed)
+        self.clock = SimClock()
         self.load(seed)
 
     # -- loading --------------------------------------------------------------------------------------------------
@@ -96,6 +133,7 @@ class SimState:
     def load(self, seed):
         seed = copy.deepcopy(seed)
         with self.lock:
+            self.clock.offset = 0.0
             self.config = dict(DEFAULT_CONFIG, **seed.get("config", {}))
             self.domains = seed.get("domains", [])
             self.projects = seed.get("projects", [])
@@ -154,7 +192,7 @@ class SimState:
         limit = self.config["rate_limit_per_second"]
         if not limit:
             return False
-        now = time.monotonic()
+        now = self.clock.monotonic()
         with self.lock:
             window = [t for t in self.rate_windows.get(key, []) if now - t < 1.0]
             over = len(window) >= limit

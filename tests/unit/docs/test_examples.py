@@ -34,6 +34,9 @@ import yaml
 
 from hwsim.seedinfo import AK, SK
 
+# Every test here starts ansible (or another program of the toolchain): `make test` runs them, `make check` not.
+pytestmark = pytest.mark.ansible_process
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 BIN = os.path.dirname(sys.executable)
 RECAP = re.compile(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)")

@@ -83,6 +83,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.ansible_process
 def test_a_job_run_by_ansible_runner_with_the_injected_environment(tmp_path, monkeypatch, case):
     import ansible_runner
 

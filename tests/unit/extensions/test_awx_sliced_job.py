@@ -8,9 +8,14 @@ import subprocess
 import sys
 import threading
 
+import pytest
+
 from ansible_output import plain
 from hwsim.control import SEED, SimulatorProcess
 from hwsim.state import load_seed
+
+# Every test here starts ansible (or another program of the toolchain): `make test` runs them, `make check` not.
+pytestmark = pytest.mark.ansible_process
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 SLICES = 3

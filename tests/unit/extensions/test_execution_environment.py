@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -15,6 +17,7 @@ def builder():
     return os.path.join(os.path.dirname(sys.executable), "ansible-builder")
 
 
+@pytest.mark.ansible_process
 def test_ansible_builder_create_context(tmp_path):
     context = tmp_path / "context"
     proc = subprocess.run([builder(), "create", "-f", EE, "-c", str(context), "--output-filename", "Containerfile"],
@@ -41,6 +44,7 @@ def test_collection_metadata_points_builder_at_the_same_files():
     assert lines and all("==" not in line for line in lines) and any(line.startswith("requests>=") for line in lines)
 
 
+@pytest.mark.ansible_process
 def test_local_checkout_variant_installs_the_tarball_built_here(tmp_path):
     """execution-environment-local.yml: the collection tarball `make ee-context` builds from this checkout is in the
     build context and installed from there; the image's Python is named."""

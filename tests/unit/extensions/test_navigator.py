@@ -9,6 +9,11 @@ import re
 import subprocess
 import sys
 
+import pytest
+
+# Every test here starts ansible (or another program of the toolchain): `make test` runs them, `make check` not.
+pytestmark = pytest.mark.ansible_process
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 BIN = os.path.dirname(sys.executable)
 RECAP = re.compile(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)")

@@ -78,6 +78,7 @@ def markup_problems(path, text):
 
 
 @pytest.mark.parametrize("kind,name", plugins())
+@pytest.mark.ansible_process
 def test_documentation_markup_renders_as_written(kind, name):
     doc = ansible_doc("-t", kind, "--json", name)
     problems = []

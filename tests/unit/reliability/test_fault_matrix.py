@@ -3,12 +3,12 @@
 Each cell runs a module against the simulator with the fault on the operation's route and checks that the module
 either converges or fails with a message naming the operation; that the simulator's final state is as asked or as
 before; that ``changed`` is true exactly when the state changed; that no write was applied twice; and that no
-traceback, secret or redirect credential reaches the output. The totals are printed at the end of the test run.
+traceback, secret or redirect credential reaches the output. The totals are printed at the end of the test run
+(tests/unit/conftest.py).
 """
 
 import functools
 import json
-import time
 
 import pytest
 
@@ -19,9 +19,12 @@ from ansible_collections.hwcloud.infra.plugins.modules import modelarts_devserve
 
 from hwsim.seedinfo import SECRETS
 
-TIMEOUT = 1  # api_timeout of every cell: "slow" faults hold the request longer than this
+TIMEOUT = 1  # api_timeout of every cell (whole seconds): the settle window after a lost answer
+# The socket timeout the cells' clients really use (api_timeout is whole seconds; a read timeout is the same path at
+# any length): "slow" faults hold the request longer than this.
+SOCKET_TIMEOUT = 0.5
 WAIT = 20  # wait_timeout of every cell: a change that never shows ends the wait after this
-SLOW = 1.6
+SLOW = 0.8
 WRONG_SHAPE = '["not", "the", {"documented": "shape"}]'
 HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 REDIRECT = "https://admin:redirect-secret@login.example.invalid/auth?next=/v1"
@@ -58,7 +61,6 @@ FAULTS = {
     "wrong-shape 200 read": (dict(status=200, raw=WRONG_SHAPE), "reads"),
 }
 OPERATIONS = ("info read", "bind", "unbind", "rebind leg 1", "rebind leg 2", "iMetal change", "iMetal status poll")
-RESULTS = {}
 
 
 def _servers(state):
@@ -127,11 +129,18 @@ def _applied_writes(sim):
     return applied
 
 
+class _ShortTimeoutClient(Client):
+    def __init__(self, *args, **kwargs):
+        super(_ShortTimeoutClient, self).__init__(*args, **kwargs)
+        self.timeout = SOCKET_TIMEOUT
+
+
 @pytest.fixture
 def fast_client(monkeypatch):
-    """Modules build their client with short backoff and short sleeps: the matrix tests outcomes, not timing."""
+    """Modules build their client with short backoff and a short socket timeout (its sleeps are on the test's clock
+    anyway): the matrix tests outcomes, not timing."""
     monkeypatch.setattr(HuaweiCloudModule, "client_class",
-                        functools.partial(Client, sleep=lambda s: time.sleep(min(s, 0.1)), backoff_base=0.02))
+                        staticmethod(functools.partial(_ShortTimeoutClient, backoff_base=0.02)))
 
 
 def _reference(sim, run_module, main, args):
@@ -148,7 +157,7 @@ CELLS = [(op, fault, mode) for op in OPERATIONS for fault in FAULTS for mode in 
 
 
 @pytest.mark.parametrize("operation,fault,mode", CELLS, ids=["%s|%s|%s" % c for c in CELLS])
-def test_fault_matrix_cell(sim, run_module, fast_client, operation, fault, mode):
+def test_fault_matrix_cell(sim, run_module, fast_client, tally, operation, fault, mode):
     main, args, route, reads, names = _operation(operation, sim.state())
     args = dict(args, api_timeout=TIMEOUT, api_retries=2, **({} if operation == "info read" else {"wait_timeout": WAIT}))
     asked = _reference(sim, run_module, main, args)
@@ -186,14 +195,5 @@ def test_fault_matrix_cell(sim, run_module, fast_client, operation, fault, mode)
                        if e.get("sim_bound_server") == _servers(sim.state())["train-a3-04"])
         if sorted(e["address"] for e in out["servers"][0]["public_ips"]) != truth:
             problems.append("the info module reported %s, the truth is %s" % (out["servers"][0]["public_ips"], truth))
-    RESULTS[(operation, fault, mode)] = not problems
+    tally("fault_matrix", [operation, fault, mode], not problems)
     assert not problems, "%s; msg: %s" % ("; ".join(problems), out.get("msg"))
-
-
-def matrix_summary():
-    """One line for the end of the test run: cells run and perfect ones."""
-    if not RESULTS:
-        return None
-    perfect = sum(1 for ok in RESULTS.values() if ok)
-    return "fault matrix: %d cells (%d faults x %d operations x once/always), %d perfect" % (
-        len(RESULTS), len(FAULTS), len(OPERATIONS), perfect)

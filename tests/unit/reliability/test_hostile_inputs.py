@@ -306,12 +306,10 @@ NAME_OPTIONS = {"server": "lite_server_name", "info.server": "lite_server_name",
                 "info.name": "imetal_instance_name", "instances.instance": "imetal_instance_name"}
 # Options of a batch's items: a batch refuses every item's problems at once, planning its valid items with reads.
 BATCH_ITEMS = ("bindings", "instances")
-COUNTS = {}
-NAMES = {}
 
 
 @pytest.mark.parametrize("option", OPTIONS)
-def test_every_hostile_value_is_rejected_before_any_request(sim, run_module, option, monkeypatch):
+def test_every_hostile_value_is_rejected_before_any_request(sim, run_module, tally, option, monkeypatch):
     # A value that could make the client fall back to a public endpoint must not reach the network either.
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
@@ -359,27 +357,16 @@ def test_every_hostile_value_is_rejected_before_any_request(sim, run_module, opt
         if len(problems) > 5:
             break
     assert not problems, "\n".join(problems)
-    COUNTS[option] = len(values)
-    NAMES[option] = names
+    tally("hostile", option, [len(values), names])
 
 
-def hostile_summary():
-    if not COUNTS:
-        return None
-    return ("hostile inputs: %d values over %d options (at least %d each) rejected before any request, but for %d "
-            "names the SDK's rules allow, looked up in listings only" % (
-                sum(COUNTS.values()) - sum(NAMES.values()), len(COUNTS), min(COUNTS.values()), sum(NAMES.values()))
-            + ("; null and empty values of %d options refused or taken as unset" % len(NULL_RUNS) if NULL_RUNS else ""))
-
-
-NULL_RUNS = {}
 # An AWX credential injects a field left blank as "": for these optional credential and TLS options an empty value
 # is the same as no value (the other credential options: an empty one fails the login, refused by the method).
 EMPTY_MEANS_UNSET = ("security_token", "auth_token", "ca_bundle")
 
 
 @pytest.mark.parametrize("option", OPTIONS)
-def test_null_and_empty_values_are_refused_or_mean_unset(sim, run_module, option, monkeypatch):
+def test_null_and_empty_values_are_refused_or_mean_unset(sim, run_module, tally, option, monkeypatch):
     """``"{{ none }}"`` and ``""`` for every option: an empty value is refused before any request, naming the
     option; a null one means "not set", and where the option is needed it is refused the same way, never ending
     in an unexpected error or a message about ``None``."""
@@ -404,7 +391,7 @@ def test_null_and_empty_values_are_refused_or_mean_unset(sim, run_module, option
             reached = [r for r in reached if r["method"] != "GET"]
         if value == "" and name not in EMPTY_MEANS_UNSET and not (out.get("failed") and not reached):
             problems.append("'' was not refused before any request: %s" % (msg or "accepted"))
-    NULL_RUNS[option] = 2
+    tally("hostile_null", option, 2)
     assert not problems, "\n".join(problems)
 
 
@@ -435,7 +422,7 @@ NESTED = ("bindings.allow_rebind", "bindings.exclusive", "auto_eip.type", "auto_
 
 
 @pytest.mark.parametrize("option", NESTED)
-def test_null_and_empty_suboptions_are_refused_or_mean_unset(sim, run_module, option, monkeypatch):
+def test_null_and_empty_suboptions_are_refused_or_mean_unset(sim, run_module, tally, option, monkeypatch):
     """The same for the suboptions of batch items, NIC lists and auto_eip: null means unset (refused where it is
     needed), an empty string is refused; never an unexpected error, a message about None, or a write."""
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
@@ -458,5 +445,5 @@ def test_null_and_empty_suboptions_are_refused_or_mean_unset(sim, run_module, op
             problems.append("'' was not refused before any write: %s" % (msg or "accepted"))
         if value is None and writes and out.get("failed"):
             problems.append("null: failed after writing: %s" % msg)
-    NULL_RUNS[option] = 2
+    tally("hostile_null", option, 2)
     assert not problems, "\n".join(problems)

@@ -14,7 +14,6 @@ from hwsim.seedinfo import (CROSS_ACCOUNT_AGENCY, CROSS_ACCOUNT_DOMAIN, DOMAIN, 
 
 COLLECTIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))),
                            ".tmp", "collections")
-SCANS = {}
 
 
 def _env(sim, **credentials):
@@ -77,7 +76,8 @@ def _count(output, secrets):
 
 @pytest.mark.parametrize("method", ["AK/SK", "temporary AK/SK", "token", "password", "metadata", "pod identity",
                                     "OIDC", "id token", "agency", "profile with an agency"])
-def test_no_secret_at_vvvv(sim, method, tmp_path):
+@pytest.mark.ansible_process
+def test_no_secret_at_vvvv(sim, tally, method, tmp_path):
     env, secrets = _methods(sim, tmp_path)[method]
     rc_ok, out_ok = _adhoc(env, "modelarts_devserver_eip", {"server": "train-a3-01", "public_ip": "203.0.113.15"})
     rc_fail, out_fail = _adhoc(env, "modelarts_devserver_eip", {"server": "ls-stopped", "public_ip": "203.0.113.17"})
@@ -89,12 +89,13 @@ def test_no_secret_at_vvvv(sim, method, tmp_path):
     issued = [t["token"] for t in state["tokens"]] + [value for c in state["credentials"] if c.get("issued")
                                                       for value in (c["secret_key"], c["security_token"])]
     counts = _count(out_ok + out_fail + out_bad, secrets + issued)
-    SCANS[method] = (3, sum(counts.values()))
+    tally("secret_scan", method, [3, sum(counts.values())])
     assert not any(counts.values()), counts
 
 
 @pytest.mark.parametrize("method", ["password", "metadata", "agency"])
-def test_no_renewed_credential_at_vvvv_or_in_a_diff(sim, method, tmp_path):
+@pytest.mark.ansible_process
+def test_no_renewed_credential_at_vvvv_or_in_a_diff(sim, tally, method, tmp_path):
     """The gateway refuses the first ModelArts call as expired: the credentials are renewed and the bind goes on;
     neither the first nor the renewed credentials appear, also with --diff."""
     env, secrets = _methods(sim, tmp_path)[method]
@@ -112,7 +113,7 @@ def test_no_renewed_credential_at_vvvv_or_in_a_diff(sim, method, tmp_path):
                                                       for value in (c["secret_key"], c["security_token"])]
     assert len(issued) >= 2, "nothing was renewed"
     counts = _count(output, secrets + issued)
-    SCANS["%s renewed, --diff" % method] = (1, sum(counts.values()))
+    tally("secret_scan", "%s renewed, --diff" % method, [1, sum(counts.values())])
     assert not any(counts.values()), counts
 
 
@@ -122,7 +123,8 @@ def test_no_renewed_credential_at_vvvv_or_in_a_diff(sim, method, tmp_path):
     ("HW_SECURITY_TOKEN", "secret-security-token\n"),
     ("HW_USER_PASSWORD", "Secret-Passw0rd\n"),
 ])
-def test_credentials_with_a_trailing_newline_are_refused_unseen(sim, variable, value):
+@pytest.mark.ansible_process
+def test_credentials_with_a_trailing_newline_are_refused_unseen(sim, tally, variable, value):
     credentials = {variable: value}
     if variable == "HW_SECURITY_TOKEN":
         credentials.update(HW_ACCESS_KEY=TEMP_AK, HW_SECRET_KEY=TEMP_SK)
@@ -136,7 +138,7 @@ def test_credentials_with_a_trailing_newline_are_refused_unseen(sim, variable, v
     assert "%s contains" % option in output and "the value is not shown" in output
     assert sim.requests() == [], "refused before any request"
     counts = _count(output, [value.strip(), TEMP_SK])
-    SCANS["%s with a newline" % variable] = (1, sum(counts.values()))
+    tally("secret_scan", "%s with a newline" % variable, [1, sum(counts.values())])
     assert not any(counts.values()), counts
 
 
@@ -145,7 +147,8 @@ def test_credentials_with_a_trailing_newline_are_refused_unseen(sim, variable, v
     ("a token user-info", "https://MIIendpoint-token-value@127.0.0.1:9", "MIIendpoint-token-value"),
     ("a query token", "https://127.0.0.1:9/?access_token=MIIquery-token-value", "MIIquery-token-value"),
 ])
-def test_a_credential_inside_an_endpoint_is_never_shown(sim, where, endpoint, secret):
+@pytest.mark.ansible_process
+def test_a_credential_inside_an_endpoint_is_never_shown(sim, tally, where, endpoint, secret):
     env = _env(sim, HW_ACCESS_KEY=sim.connection_options()["access_key"], HW_SECRET_KEY=SK)
     # Refused before any request; were it not, the proxy is a closed local port.
     env.update(HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9", NO_PROXY="127.0.0.1")
@@ -158,7 +161,7 @@ def test_a_credential_inside_an_endpoint_is_never_shown(sim, where, endpoint, se
     assert sim.requests() == []
     assert '"invocation"' in output and "********" in output
     counts = _count(output, [secret, SK])
-    SCANS["endpoint with %s" % where] = (1, sum(counts.values()))
+    tally("secret_scan", "endpoint with %s" % where, [1, sum(counts.values())])
     assert not any(counts.values()), counts
 
 
@@ -174,10 +177,3 @@ def test_a_credential_inside_an_endpoint_is_masked_in_the_invocation(sim, run_mo
     assert out["failed"] and "endpoints.modelarts" in out["msg"]
     shown = out["invocation"]["module_args"]["endpoints"]["modelarts"]
     assert "********" in shown and shown.startswith("https://") and secret not in json.dumps(out)
-
-
-def scan_summary():
-    if not SCANS:
-        return None
-    return "secret scan at -vvvv: %d runs over %d cases, %d secret occurrences" % (
-        sum(r for r, _n in SCANS.values()), len(SCANS), sum(n for _r, n in SCANS.values()))

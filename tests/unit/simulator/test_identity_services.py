@@ -9,7 +9,7 @@ from ansible_collections.hwcloud.infra.plugins.module_utils._client import Clien
 from ansible_collections.hwcloud.infra.plugins.module_utils._errors import HuaweiCloudError
 from ansible_collections.hwcloud.infra.plugins.module_utils._modelarts import list_servers
 
-from hwsim.control import SleepRecorder
+from hwsim.control import VirtualClock
 from hwsim.seedinfo import ID_TOKEN, IDP_ID, OIDC_AGENCY_URN, OIDC_PROVIDER_URN, POD_IDENTITY_TOKEN, REGION
 
 OIDC = {"provider_urn": OIDC_PROVIDER_URN, "agency_urn": OIDC_AGENCY_URN, "id_token": ID_TOKEN}
@@ -21,8 +21,9 @@ def post(sim, path, body=None, headers=None):
 
 def keys_client(sim, answer):
     access, secret, token, expires = credential_of(answer, "test")
+    clock = VirtualClock(sim)
     client = Client({"region": REGION, "endpoints": sim.endpoints(), "access_key": "x", "secret_key": "y"},
-                    sleep=SleepRecorder(), backoff_base=0.01)
+                    sleep=clock, clock=clock.monotonic, backoff_base=0.01)
     client.auth = AkSkAuth(access, secret, token, "test", expires)
     return client
 

@@ -203,6 +203,7 @@ def test_the_command_line_starts_seeds_writes_an_env_file_and_stops_cleanly(tmp_
     assert set(DEFAULT_CONFIG) >= {"imetal_ip_change_polls", "modelarts_page_cap"}
 
 
+@pytest.mark.ansible_process
 def test_the_role_shows_no_key_of_the_simulated_account_at_high_verbosity(tmp_path):
     from hwsim.seedinfo import SK
     play = tmp_path / "play.yml"

@@ -42,6 +42,7 @@ def api_calls(sim):
     return [r for r in sim.requests() if r.get("service") not in (None, "iam")]
 
 
+@pytest.mark.ansible_process
 def test_every_resource_is_a_host_with_its_variables_and_groups(sim, tmp_path):
     data = listed(sim, tmp_path)
     state = sim.state()
@@ -66,6 +67,7 @@ def test_every_resource_is_a_host_with_its_variables_and_groups(sim, tmp_path):
     assert sorted(r["path"].rsplit("/", 1)[-1] for r in api_calls(sim)) == ["all", "instances", "publicips"]
 
 
+@pytest.mark.ansible_process
 def test_graph_filters_hostnames_and_constructed_groups(sim, tmp_path):
     config = ("services: [modelarts]\nfilters:\n  status: [running]\n  name: 'train-*'\n"
               "hostnames: [public_ip, name]\nansible_host: [private_ip]\n"
@@ -83,6 +85,7 @@ def test_graph_filters_hostnames_and_constructed_groups(sim, tmp_path):
     assert "@hwcloud_lite_servers:" in graph and "|--train-a3-01" in graph
 
 
+@pytest.mark.ansible_process
 def test_tags_and_vpc_filters_select_imetal_instances(sim, tmp_path):
     instance = next(i for i in sim.state()["instances"] if i["name"] == "gpu-node-01")
     config = "services: [clouddc]\nfilters:\n  tags: {role: compute}\n  vpc_id: [%s]\n" % instance["vpc_id"]
@@ -90,6 +93,7 @@ def test_tags_and_vpc_filters_select_imetal_instances(sim, tmp_path):
     assert "gpu-node-01" in hostvars and all(v["hwcloud_tags"].get("role") == "compute" for v in hostvars.values())
 
 
+@pytest.mark.ansible_process
 def test_cache_makes_the_second_run_free(sim, tmp_path):
     config = ("cache: true\ncache_plugin: ansible.builtin.jsonfile\ncache_connection: %s\ncache_timeout: 600\n"
               % (tmp_path / "cache"))
@@ -100,6 +104,7 @@ def test_cache_makes_the_second_run_free(sim, tmp_path):
     assert second == first and not sim.requests()
 
 
+@pytest.mark.ansible_process
 def test_credentials_only_from_the_environment_and_clear_errors(sim, tmp_path):
     # The file names no credential at all; the HW_* variables give them, as for the modules.
     assert listed(sim, tmp_path, "services: [clouddc]\n")["hwcloud_imetal"]["hosts"]
@@ -114,6 +119,7 @@ def test_credentials_only_from_the_environment_and_clear_errors(sim, tmp_path):
     assert proc.returncode != 0 and "wrong-secret-key" not in proc.stdout + proc.stderr
 
 
+@pytest.mark.ansible_process
 def test_several_regions(sim, tmp_path):
     seed = load_seed(SEED)
     data = listed(sim, tmp_path, "regions: [ap-southeast-3]\nservices: [clouddc]\n")
@@ -136,6 +142,7 @@ def debug_play(sim, tmp_path, source, group, msg):
     return proc
 
 
+@pytest.mark.ansible_process
 def test_a_playbook_runs_a_task_on_each_host_of_a_plugin_group(sim, tmp_path):
     proc = debug_play(sim, tmp_path, "services: [modelarts]\nfilters: {status: [RUNNING], name: 'train-*'}\n",
                       "hwcloud_lite_servers", "{{ inventory_hostname }} {{ hwcloud_id }}")
@@ -145,6 +152,7 @@ def test_a_playbook_runs_a_task_on_each_host_of_a_plugin_group(sim, tmp_path):
 
 
 @pytest.mark.parametrize("name,used", [("x.huaweicloud.yml", True), ("x.hwcloud.yaml", True), ("x.yml", False)])
+@pytest.mark.ansible_process
 def test_file_names_the_plugin_reads(sim, tmp_path, name, used):
     proc = inventory(sim, tmp_path, "", "--list", name=name, check=False)
     assert (proc.returncode == 0 and "hwcloud_lite_servers" in proc.stdout) is used
@@ -172,6 +180,7 @@ def test_a_nameless_resource_is_not_named_by_an_address_under_the_name_preferenc
     assert json.loads(out) == names
 
 
+@pytest.mark.ansible_process
 def test_the_clouds_values_are_never_templated(sim, tmp_path):
     """A tag value that reads like a template reaches a play as text (ansible-core's data tagging: untrusted)."""
     seed = load_seed(SEED)

@@ -10,7 +10,6 @@ from ansible_collections.hwcloud.infra.plugins.module_utils._client import Clien
 from ansible_collections.hwcloud.infra.plugins.module_utils._errors import (AmbiguousWriteError, HuaweiCloudError,
                                                                             WaitTimeoutError)
 
-from hwsim.control import SleepRecorder
 from hwsim.seedinfo import (AK, DOMAIN, OTHER_AK, OTHER_SK, PASSWORD, PROJECT_ID, REGION, SECRETS, SK, TEMP_AK,
                             TEMP_SK, TEMP_TOKEN, USER)
 
@@ -242,10 +241,10 @@ def test_read_timeout_on_a_read_is_retried(sim, make_client):
     wait_for_log(sim, "GET", 2)
 
 
+@pytest.mark.real_clock
 def test_rate_limit_is_survived_with_backoff(sim, make_client):
     sim.configure(rate_limit_per_second=4)
-    client = make_client(sim, project_id=PROJECT_ID, sleep=SleepRecorder(real=True), backoff_base=0.5,
-                         api_retries=8)
+    client = make_client(sim, project_id=PROJECT_ID, backoff_base=0.5, api_retries=8)
     for _attempt in range(10):
         client.get("modelarts", SERVERS)
     statuses = [r["status"] for r in api_calls(sim, "GET", "/dev-servers")]
@@ -428,9 +427,10 @@ def test_wait_for_an_asynchronous_ip_change(sim, make_client):
     assert listed["network_interfaces"][0]["ipv4_address"] == "10.0.1.77"
 
 
+@pytest.mark.real_clock
 def test_wait_timeout_reports_the_last_state(sim, make_client):
     sim.configure(imetal_ip_change_polls=1000)
-    client = make_client(sim, project_id=PROJECT_ID, sleep=SleepRecorder(real=True))
+    client = make_client(sim, project_id=PROJECT_ID)
     inst = next(i for i in sim.state()["instances"] if i["name"] == "gpu-node-03")
     client.request("PUT", "clouddc", "/v1/{project_id}/instances/{id}/ip", {"id": inst["id"]},
                    body={"nics": [{"subnet_id": inst["network_interfaces"][0]["subnet_id"]}]})

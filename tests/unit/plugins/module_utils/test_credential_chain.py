@@ -13,7 +13,7 @@ from ansible_collections.hwcloud.infra.plugins.module_utils._errors import Huawe
 from ansible_collections.hwcloud.infra.plugins.module_utils._modelarts import list_servers
 from ansible_collections.hwcloud.infra.plugins.modules import modelarts_devserver_eip_batch, modelarts_devserver_info
 
-from hwsim.control import SleepRecorder
+from hwsim.control import VirtualClock
 from hwsim.seedinfo import (AK, CROSS_ACCOUNT_AGENCY, CROSS_ACCOUNT_DOMAIN, DOMAIN, ID_TOKEN, IDP_ID,
                             OIDC_AGENCY_URN, OIDC_PROVIDER_URN, OTHER_AK, OTHER_SK, PASSWORD, POD_IDENTITY_TOKEN,
                             REGION, SECRETS, SK, USER)
@@ -23,7 +23,8 @@ POD_PATH = "/v1/pod-identity/credentials"
 
 def client(sim, **options):
     opts = dict({"region": REGION, "endpoints": sim.endpoints(), "metadata_url": sim.url}, **options)
-    return Client(opts, sleep=SleepRecorder(), backoff_base=0.01, explicit=frozenset(options))
+    clock = VirtualClock(sim)
+    return Client(opts, sleep=clock, clock=clock.monotonic, backoff_base=0.01, explicit=frozenset(options))
 
 
 def run_info(sim, run_module, **options):

@@ -94,6 +94,7 @@ TASK = """        - name: Lite Servers %d
 
 
 @pytest.mark.parametrize("verbosity", ["-v", "-vvvv"])
+@pytest.mark.ansible_process
 def test_a_twenty_task_password_play_logs_in_once(sim, tmp_path, verbosity):
     env = sim.ansible_env()
     for name in ("HW_ACCESS_KEY", "HW_SECRET_KEY"):
