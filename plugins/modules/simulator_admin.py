@@ -58,10 +58,14 @@ options:
       - V(requests) - return the request log, filtered by O(match).
       - V(clear_requests) - empty the request log.
       - V(state) - return the whole simulated state.
+      - V(advance_clock) - move the simulated cloud's clock forward by O(seconds), so that what takes time there
+        happens at once - throttling windows close, an EIP release or an iMetal change of
+        C(imetal_ip_change_seconds) ends, tokens and temporary credentials reach their expiry. A signature's date
+        is still checked against the real clock. V(reset) takes the clock back.
     type: str
     required: true
     choices: [reset, fault, clear_faults, configure, expire_tokens, expire_credentials, revoke_credentials, requests,
-              clear_requests, state]
+              clear_requests, state, advance_clock]
   seed:
     description: With V(reset), a seed file (the format of the simulator's README, C(hwsim_seed) 1).
     type: path
@@ -76,6 +80,9 @@ options:
   config:
     description: "With V(configure), the knobs to change (for example C({imetal_ip_change_polls: 5}))."
     type: dict
+  seconds:
+    description: With V(advance_clock), how far to move the clock, in seconds (0 or more).
+    type: float
   match:
     description:
       - With V(requests), keep only the entries whose fields equal these values (C(method), C(service),
@@ -184,6 +191,19 @@ state:
   description: With V(state), the whole simulated state.
   returned: when O(action=state)
   type: dict
+clock:
+  description: With V(advance_clock), the simulated clock after the move.
+  returned: when O(action=advance_clock)
+  type: dict
+  contains:
+    offset:
+      description: Seconds the simulated clock is ahead of the real one.
+      type: float
+      sample: 300.0
+    now:
+      description: The simulated time, in UTC.
+      type: str
+      sample: "2026-12-07T10:05:00.000000Z"
 """
 
 import ipaddress
@@ -197,7 +217,7 @@ from ansible.module_utils.urls import open_url
 
 ADMIN = "/__sim__/"
 ACTIONS = ["reset", "fault", "clear_faults", "configure", "expire_tokens", "expire_credentials", "revoke_credentials",
-           "requests", "clear_requests", "state"]
+           "requests", "clear_requests", "state", "advance_clock"]
 
 
 def loopback_url(module, url):
@@ -252,11 +272,15 @@ def main():
             fault=dict(type="dict"),
             config=dict(type="dict"),
             match=dict(type="dict", default={}),
+            seconds=dict(type="float"),
         ),
-        required_if=[("action", "fault", ["fault"]), ("action", "configure", ["config"])],
+        required_if=[("action", "fault", ["fault"]), ("action", "configure", ["config"]),
+                     ("action", "advance_clock", ["seconds"])],
         supports_check_mode=True,
     )
     p = module.params
+    if p["seconds"] is not None and not 0 <= p["seconds"] < float("inf"):
+        module.fail_json(msg="seconds must be 0 or more, got %r" % (p["seconds"],))
     base = loopback_url(module, p["url"] or os.environ.get("HWSIM_URL"))
     if p["match"].get("path") is not None:
         try:
@@ -290,6 +314,8 @@ def main():
         result.update(requests=entries, matched=len(entries))
     elif action == "clear_requests":
         call(module, base, "DELETE", "requests")
+    elif action == "advance_clock":
+        result["clock"] = call(module, base, "POST", "clock", {"advance": p["seconds"]})
     else:
         result["state"] = call(module, base, "GET", "state")
     module.exit_json(**result)

@@ -83,6 +83,7 @@ def runs(sim):
         ("simulator_admin", {"action": "fault", "fault": {"path": "/nothing$", "count": 1}, "url": sim.url}, False),
         ("simulator_admin", {"action": "configure", "config": {"eip_quota": 100}, "url": sim.url}, False),
         ("simulator_admin", {"action": "state", "url": sim.url}, False),
+        ("simulator_admin", {"action": "advance_clock", "seconds": 30, "url": sim.url}, False),
         ("simulator_admin", {"action": "reset", "url": sim.url}, False),
     ]
 
