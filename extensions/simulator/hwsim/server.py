@@ -4,7 +4,6 @@ import ipaddress
 import json
 import re
 import socket
-import time
 import uuid
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -1097,19 +1096,31 @@ class Handler(BaseHTTPRequestHandler):
     def _dispatch(self):
         sim = self.server.simulator
         split = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers = dict(self.headers.items())
         if split.path.startswith(ADMIN_PREFIX):
+            body = self._body()
             try:
                 reply = sim.admin(self.command, split.path, split.query, body)
             except (ValueError, TypeError) as exc:
                 reply = Reply(400, {"error": str(exc)})
             return self._send(reply, "admin", uuid.uuid4().hex)
+        # In flight from here: moving the clock waits for it (SimClock).
+        clock = sim.state.clock
+        clock.enter()
+        try:
+            return self._api(sim, split, self._body(), dict(self.headers.items()))
+        finally:
+            clock.leave()
+
+    def _body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _api(self, sim, split, body, headers):
+        clock = sim.state.clock
         request_id = uuid.uuid4().hex
         fault = sim.state.take_fault(self.command, split.path)
         if fault and fault["latency"]:
-            time.sleep(float(fault["latency"]))
+            clock.hold(fault["latency"])
         if fault and fault["drop"] == "before":
             self._log(sim, self._fault_entry(split, request_id, None, "drop-before"))
             return self._drop()
@@ -1128,14 +1139,14 @@ class Handler(BaseHTTPRequestHandler):
             entry["fault"] = "applied-then-status"
             self._log(sim, entry)
             if fault["latency_after"]:
-                time.sleep(float(fault["latency_after"]))
+                clock.hold(fault["latency_after"])
             return self._send(self._fault_reply(fault), entry.get("service") or "admin", request_id)
         if fault and (fault["latency"] or fault["latency_after"]):
             entry["fault"] = "latency"
         self._log(sim, entry)
         if fault and fault["latency_after"]:
             # Applied, then the answer is held back: a client with a shorter timeout never sees it.
-            time.sleep(float(fault["latency_after"]))
+            clock.hold(fault["latency_after"])
         return self._send(reply, entry.get("service") or "admin", request_id)
 
     @staticmethod

@@ -3,6 +3,7 @@
 import copy
 import ipaddress
 import json
+import math
 import re
 import threading
 import time
@@ -89,13 +90,23 @@ def attach_eip(eip, server, port_id, now):
 class SimClock:
     """The simulated cloud's time: the real clock plus an offset that only moves forward (the admin API's
     ``POST /__sim__/clock {"advance": seconds}``). It times what the cloud does on its own (throttling windows, EIP
-    releases, iMetal changes) and the lifetimes of what it issues (tokens, temporary keys), so a test that lets
-    minutes pass on its own clock moves the cloud's by as much, in no time. A signature's ``X-Sdk-Date`` is the
-    caller's wall clock and is checked against the real one."""
+    releases, iMetal changes, slow answers) and the lifetimes of what it issues (tokens, temporary keys), so a test
+    that lets minutes pass on its own clock moves the cloud's by as much, in no time. A signature's ``X-Sdk-Date``
+    is the caller's wall clock and is checked against the real one.
+
+    Moving the clock also lets the cloud catch up: it returns once every request that came before it has been
+    handled, or is held by a slow-answer fault whose time has not come (one whose time has come is handled first).
+    A client that sleeps on a clock moving this one never reads the state of a moment the cloud has not reached."""
+
+    # The longest the clock waits for the requests in flight to be handled (real seconds; less than the 10 s an
+    # admin call of hwsim.control allows).
+    SETTLE = 8.0
 
     def __init__(self):
-        self.lock = threading.Lock()
+        self.cond = threading.Condition()
         self.offset = 0.0
+        self.busy = 0
+        self.held = []
 
     def monotonic(self):
         return time.monotonic() + self.offset
@@ -114,11 +125,42 @@ class SimClock:
         if isinstance(seconds, bool):
             raise ValueError("advance must be a number of seconds")
         seconds = float(seconds)
-        if not seconds >= 0 or seconds == float("inf"):
+        if not math.isfinite(seconds) or seconds < 0:
             raise ValueError("advance must be a number of seconds, 0 or more")
-        with self.lock:
+        with self.cond:
             self.offset += seconds
+            self.cond.notify_all()
+            self.cond.wait_for(self._caught_up, timeout=self.SETTLE)
         return self.offset
+
+    def _caught_up(self):
+        now = self.monotonic()
+        return self.busy == 0 and not any(until <= now for until in self.held)
+
+    # -- requests in flight ----------------------------------------------------------------------------------
+
+    def enter(self):
+        """An API request begins (its handling may change the state)."""
+        with self.cond:
+            self.busy += 1
+
+    def leave(self):
+        with self.cond:
+            self.busy -= 1
+            self.cond.notify_all()
+
+    def hold(self, seconds):
+        """Hold the request that called it for ``seconds`` of the simulated clock (a slow answer): it ends when the
+        real time has passed or the clock was moved past it, whichever comes first."""
+        with self.cond:
+            until = self.monotonic() + float(seconds)
+            self.held.append(until)
+            self.busy -= 1
+            self.cond.notify_all()
+            while self.monotonic() < until:
+                self.cond.wait(timeout=until - self.monotonic())
+            self.held.remove(until)
+            self.busy += 1
 
 
 class SimState:
@@ -133,7 +175,8 @@ class SimState:
     def load(self, seed):
         seed = copy.deepcopy(seed)
         with self.lock:
-            self.clock.offset = 0.0
+            with self.clock.cond:
+                self.clock.offset = 0.0
             self.config = dict(DEFAULT_CONFIG, **seed.get("config", {}))
             self.domains = seed.get("domains", [])
             self.projects = seed.get("projects", [])

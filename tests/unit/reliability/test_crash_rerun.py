@@ -76,7 +76,7 @@ def finish_orphans(sim):
             return
         for instance_id in pending:
             client.get("clouddc", "/v1/{project_id}/instances/{id}/status", {"id": instance_id})
-        time.sleep(0.2)
+        sim.advance(0.2)
     raise AssertionError("an orphaned change never ended")
 
 
@@ -112,7 +112,8 @@ def test_a_killed_eip_batch_of_binds_and_moves_is_run_again(sim, run_module, whe
     sent = killed_after(sim, "modelarts_devserver_eip_batch", args, KILL_AFTER)
     assert sent >= KILL_AFTER
     if when != "at once":
-        time.sleep(1)
+        # A pause: a second passes for the cloud, and what the killed run had in flight lands.
+        sim.advance(1)
     out = run_module(modelarts_devserver_eip_batch.main, sim, dict(args, rate_limit=0))
     assert not out.get("failed"), out["msg"]
     state = sim.state()

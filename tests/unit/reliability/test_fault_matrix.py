@@ -19,12 +19,9 @@ from ansible_collections.hwcloud.infra.plugins.modules import modelarts_devserve
 
 from hwsim.seedinfo import SECRETS
 
-TIMEOUT = 1  # api_timeout of every cell (whole seconds): the settle window after a lost answer
-# The socket timeout the cells' clients really use (api_timeout is whole seconds; a read timeout is the same path at
-# any length): "slow" faults hold the request longer than this.
-SOCKET_TIMEOUT = 0.5
+TIMEOUT = 1  # api_timeout of every cell: "slow" faults hold the request longer than this
 WAIT = 20  # wait_timeout of every cell: a change that never shows ends the wait after this
-SLOW = 0.8
+SLOW = 1.6
 WRONG_SHAPE = '["not", "the", {"documented": "shape"}]'
 HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 REDIRECT = "https://admin:redirect-secret@login.example.invalid/auth?next=/v1"
@@ -129,18 +126,12 @@ def _applied_writes(sim):
     return applied
 
 
-class _ShortTimeoutClient(Client):
-    def __init__(self, *args, **kwargs):
-        super(_ShortTimeoutClient, self).__init__(*args, **kwargs)
-        self.timeout = SOCKET_TIMEOUT
-
-
 @pytest.fixture
 def fast_client(monkeypatch):
-    """Modules build their client with short backoff and a short socket timeout (its sleeps are on the test's clock
-    anyway): the matrix tests outcomes, not timing."""
+    """Modules build their client with short backoff (its sleeps are on the test's clock, which holds a slow answer
+    until the cloud's time for it has come): the matrix tests outcomes, not timing."""
     monkeypatch.setattr(HuaweiCloudModule, "client_class",
-                        staticmethod(functools.partial(_ShortTimeoutClient, backoff_base=0.02)))
+                        staticmethod(functools.partial(Client, backoff_base=0.02)))
 
 
 def _reference(sim, run_module, main, args):

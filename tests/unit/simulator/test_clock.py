@@ -117,3 +117,21 @@ def test_simulator_admin_moves_the_clock_and_refuses_a_negative_move(sim, run_mo
     out = run_module(simulator_admin.main, sim, {"action": "advance_clock", "url": sim.url}, connection=False)
     assert out["failed"] and "seconds" in out["msg"]
     assert sim.admin("GET", "clock")["offset"] == 45.0
+
+
+def test_a_slow_answer_waits_on_the_clock_and_moving_the_clock_lets_it_land(sim, make_client):
+    """A write held 100 simulated seconds (a 'slow write applied late' fault) lands when the clock passes them, not
+    before: once the move returns, the cloud shows it."""
+    from ansible_collections.hwcloud.infra.plugins.module_utils._errors import AmbiguousWriteError
+    sim.fault(method="POST", path="/publicips$", latency=100, count=1)
+    client = make_client(sim, project_id=PROJECT_ID, api_timeout=1, api_retries=0)
+    server = by_name(sim, "dev_servers", "train-a3-01")
+    eip = by_name(sim, "publicips", "free-01", "alias")
+    with pytest.raises(AmbiguousWriteError):
+        client.request("POST", "modelarts", "/v1/{project_id}/dev-servers/{id}/publicips", {"id": server["id"]},
+                       body={"public_ip_id": eip["id"]})
+    assert by_name(sim, "publicips", "free-01", "alias")["sim_bound_server"] is None
+    sim.advance(50)
+    assert by_name(sim, "publicips", "free-01", "alias")["sim_bound_server"] is None
+    sim.advance(50)
+    assert by_name(sim, "publicips", "free-01", "alias")["sim_bound_server"] == server["id"]
