@@ -89,30 +89,23 @@ def _fast_tier_starts_no_toolchain(request, monkeypatch):
     program fails, naming it: such a test must be marked ansible_process (and runs in `make test`)."""
     if os.environ.get("HWCLOUD_TEST_TIER") != "check" or request.node.get_closest_marker("ansible_process"):
         return
-    original = subprocess.Popen.__init__
 
-    def guarded(self, args, *rest, **kwargs):
-        program = toolchain_command(args)
+    def refuse(argv):
+        program = toolchain_command(argv)
         if program:
             pytest.fail("%s starts %s: mark it @pytest.mark.ansible_process" % (request.node.nodeid, program),
                         pytrace=False)
-        original(self, args, *rest, **kwargs)
 
-    monkeypatch.setattr(subprocess.Popen, "__init__", guarded)
+    popen = subprocess.Popen.__init__
+    monkeypatch.setattr(subprocess.Popen, "__init__",
+                        lambda self, args, *rest, **kw: refuse(args) or popen(self, args, *rest, **kw))
     try:
         import pexpect  # ansible-runner starts ansible-playbook through it
     except ImportError:
         return
     spawn = pexpect.spawn.__init__
-
-    def guarded_spawn(self, command, args=(), *rest, **kwargs):
-        program = toolchain_command([command] + list(args or ()))
-        if program:
-            pytest.fail("%s starts %s: mark it @pytest.mark.ansible_process" % (request.node.nodeid, program),
-                        pytrace=False)
-        spawn(self, command, args, *rest, **kwargs)
-
-    monkeypatch.setattr(pexpect.spawn, "__init__", guarded_spawn)
+    monkeypatch.setattr(pexpect.spawn, "__init__", lambda self, command, args=(), *rest, **kw: refuse(
+        [command] + list(args or ())) or spawn(self, command, args, *rest, **kw))
 
 
 def _virtual_clock(request, sim):
@@ -145,7 +138,6 @@ def run_module(capsys, request):
 
     The module's client runs on the test's clock (a VirtualClock moving the simulator's, unless the test is marked
     real_clock); ``run_module.clock`` is the clock of the last run."""
-    import json
     from unittest import mock
 
     from ansible.module_utils.testing import patch_module_args
@@ -153,7 +145,7 @@ def run_module(capsys, request):
     from ansible_collections.hwcloud.infra.plugins.module_utils._client import Client
     from ansible_collections.hwcloud.infra.plugins.module_utils._module import HuaweiCloudModule
 
-    def runner(main, sim, args, check_mode=False, diff=False, connection=True, client_options=None):
+    def runner(main, sim, args, check_mode=False, diff=False, connection=True):
         full = {}
         if connection:
             full.update(sim.connection_options())
@@ -167,7 +159,6 @@ def run_module(capsys, request):
         client_class = HuaweiCloudModule.client_class
         if client_class is Client or isinstance(client_class, functools.partial):
             kwargs = dict(getattr(client_class, "keywords", {}), sleep=clock, clock=clock.monotonic)
-            kwargs.update(client_options or {})
             client_class = functools.partial(getattr(client_class, "func", client_class), **kwargs)
         with patch_module_args(full), \
                 mock.patch.object(HuaweiCloudModule, "client_class", staticmethod(client_class)):

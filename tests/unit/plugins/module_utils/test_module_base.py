@@ -14,8 +14,8 @@ from ansible.module_utils import basic
 from ansible_collections.hwcloud.infra.plugins.doc_fragments.common import ModuleDocFragment
 from ansible_collections.hwcloud.infra.plugins.module_utils import _client
 from ansible_collections.hwcloud.infra.plugins.module_utils._errors import HuaweiCloudError, step
-from ansible_collections.hwcloud.infra.plugins.module_utils._module import (HuaweiCloudModule, common_argument_spec,
-                                                                          embedded_secrets)
+from ansible_collections.hwcloud.infra.plugins.module_utils._module import (
+    HuaweiCloudModule, common_argument_spec, embedded_secrets)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 
@@ -261,8 +261,8 @@ def test_embedded_secrets_finds_what_the_plain_rules_find(value):
 
 
 @pytest.mark.parametrize("value, secrets", [
-    ("https://ops:Endp0int-Passw0rd@127.0.0.1:9/?access_token=MIIq&x=1", ["ops:Endp0int-Passw0rd", "Endp0int-Passw0rd",
-                                                                         "MIIq"]),
+    ("https://ops:Endp0int-Passw0rd@127.0.0.1:9/?access_token=MIIq&x=1",
+     ["ops:Endp0int-Passw0rd", "Endp0int-Passw0rd", "MIIq"]),
     ("a://b://u:p@", ["u:p", "p"]),
     ("?a=x?token=s", ["s"]),
     ("?token=a?key=b", ["a?key=b"]),
