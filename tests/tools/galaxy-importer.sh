@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
-# Galaxy's importer (what Galaxy and Automation Hub run on upload) on the built tarball, with ansible-doc,
-# ansible-lint and flake8 on: any WARNING or ERROR line it logs fails the check (colour codes stripped).
+# galaxy-importer.sh TARBALL: Galaxy's importer (what Galaxy and Automation Hub run on upload) on the run's tarball,
+# with ansible-doc, ansible-lint and flake8 on: any WARNING or ERROR line it logs fails the check (colour codes
+# stripped).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
+tarball=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cd "$root"
-ansible-galaxy collection build --force --output-path "$work/dist" . >/dev/null
-tarball=$(ls "$work"/dist/hwcloud-infra-*.tar.gz)
 cat > "$work/galaxy-importer.cfg" <<CFG
 [galaxy-importer]
 RUN_ANSIBLE_DOC = True
