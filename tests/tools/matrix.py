@@ -1,16 +1,19 @@
 """The maintained ansible-core versions, each on its Pythons, in venvs of their own (`make matrix`, part of `make test`).
 
 For every maintained ansible-core (the support policy in README.md; `requires_ansible` in meta/runtime.yml is the
-oldest of them) and every Python of that version's supported range that this machine has, a fresh venv with only
-that ansible-core and `requests`, the built tarball installed with that version's ansible-galaxy, and a simulator
-of its own; then: ansible-doc, an ad-hoc bind and its idempotent re-run, both info modules, the inventory plugin
-(ansible-inventory --list), both roles (check mode, for real, again) and the provision playbook (check mode, for
-real, again). Deprecation warnings are on: one that a job prints fails it (the collection's own content is all
-that these jobs run). Jobs run in parallel.
+oldest of them) and every Python of that version's supported range that this machine has, a venv with only that
+ansible-core and the collection's requirements (kept in .tmp/venvs and made anew when the Python or the requirements
+change: tests/tools/venvs.py), the run's tarball (HWCLOUD_DIST, else built here) installed with that version's
+ansible-galaxy into an empty collections path, and a simulator of its own; then: ansible-doc, an ad-hoc bind and its
+idempotent re-run, both info modules, the inventory plugin (ansible-inventory --list), both roles (check mode, for
+real, again) and the provision playbook (check mode, for real, again). Deprecation warnings are on: one that a job
+prints fails it (the collection's own content is all that these jobs run). Jobs run in parallel.
 
 A version whose Pythons are all missing here is reported loudly as NOT TESTED (and fails the run when
 HWCLOUD_MATRIX_STRICT=1). When the package index offers a pre-release of a newer ansible-core than the matrix
 holds, it runs too, and its result is reported loudly without failing the run.
+
+    python tests/tools/matrix.py [CELL ...]     # CELL: 2.21-py3.13, 2.19-py3.11 ... (default: every cell)
 """
 
 import concurrent.futures
@@ -26,6 +29,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "extensions", "simulator"))
 
 from hwsim.control import SimulatorProcess  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import venvs  # noqa: E402
 
 WORK = os.path.join(ROOT, ".tmp", "matrix")
 # The maintained ansible-core series (ansible-core's release and maintenance table) and the Pythons each supports
@@ -59,12 +65,15 @@ def find_python(version):
     return None
 
 
-def build_tarball():
-    dist = os.path.join(WORK, "dist")
-    shutil.rmtree(dist, ignore_errors=True)
-    subprocess.run(["ansible-galaxy", "collection", "build", "--force", "--output-path", dist, ROOT], check=True,
-                   capture_output=True)
-    return os.path.join(dist, [f for f in os.listdir(dist) if f.endswith(".tar.gz")][0])
+def tarball():
+    """The run's tarball (tests/tools/dist.sh), made when this runs on its own."""
+    path = os.environ.get("HWCLOUD_DIST")
+    if not path:
+        with open(os.path.join(ROOT, "galaxy.yml"), encoding="utf-8") as handle:
+            version = re.search(r"^version:\s*(\S+)", handle.read(), re.M).group(1)
+        path = os.path.join(ROOT, ".tmp", "dist", "hwcloud-infra-%s.tar.gz" % version)
+    subprocess.run(["bash", os.path.join(ROOT, "tests", "tools", "dist.sh"), path], check=True, capture_output=True)
+    return path
 
 
 def newest_prerelease(python):
@@ -94,7 +103,7 @@ class Job:
                                              capture_output=True, text=True, check=True).stdout.strip()
         self.name = "%s-py%s" % (series, self.python_version)
         self.dir = os.path.join(WORK, self.name)
-        self.bin = os.path.join(self.dir, "venv", "bin")
+        self.bin = None
         self.rows = []
         self.version = None
         self.deprecations = []
@@ -116,9 +125,8 @@ class Job:
     def install(self):
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(os.path.join(self.dir, "home"))
-        self.sh([self.python, "-m", "venv", os.path.join(self.dir, "venv")])
-        self.sh([os.path.join(self.bin, "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                 self.requirement, "-r", os.path.join(ROOT, "requirements.txt")])
+        venv = venvs.venv("matrix-%s" % self.name, self.python, [self.requirement, "-r", "requirements.txt"])
+        self.bin = os.path.join(venv, "bin")
         self.sh([os.path.join(self.bin, "ansible-galaxy"), "collection", "install", "--offline", "-p",
                  os.path.join(self.dir, "collections"), self.tarball], env=self.env({}))
         self.version = self.sh([os.path.join(self.bin, "python"), "-c",
@@ -233,22 +241,30 @@ def check_requires_ansible():
                  % (declared, wanted))
 
 
-def main():
+def main(only=()):
     check_requires_ansible()
     os.makedirs(WORK, exist_ok=True)
-    tarball = build_tarball()
+    dist = tarball()
     jobs, missing = [], []
     for series, python_versions in VERSIONS:
         found = [p for p in (find_python(v) for v in python_versions) if p]
         if not found:
             missing.append((series, "/".join(python_versions)))
-        jobs += [Job(series, python, tarball) for python in found]
+        jobs += [Job(series, python, dist) for python in found]
     newest = max(jobs, key=lambda job: tuple(int(x) for x in job.python_version.split(".")), default=None)
     newest_python = newest.python if newest else sys.executable
     prerelease = newest_prerelease(newest_python)
     if prerelease:
-        jobs.append(Job(".".join(prerelease.split(".")[:2]), newest_python, tarball,
+        jobs.append(Job(".".join(prerelease.split(".")[:2]), newest_python, dist,
                         requirement="ansible-core==%s" % prerelease, prerelease=True))
+    if only:
+        unknown = set(only) - set(job.name for job in jobs)
+        if unknown:
+            sys.exit("matrix: no cell %s here (cells: %s)" % (
+                ", ".join(sorted(unknown)), ", ".join(job.name for job in jobs)))
+        jobs = [job for job in jobs if job.name in only]
+        missing = []
+        prerelease = next((job.requirement.split("==")[1] for job in jobs if job.prerelease), None)
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
         futures = dict((pool.submit(job.run), job) for job in jobs)
@@ -258,7 +274,7 @@ def main():
                 future.result()
             except Exception as exc:  # pylint: disable=broad-except
                 job.rows.append({"scenario": "install", "ok": False, "seconds": 0, "error": str(exc)})
-    print("\nansible-core version matrix (%s), %.0f s" % (os.path.basename(tarball), time.perf_counter() - started))
+    print("\nansible-core version matrix (%s), %.0f s" % (os.path.basename(dist), time.perf_counter() - started))
     print("%-14s %-7s " % ("core", "python") + " | ".join(NAMES))
     failures, prerelease_failures, results = [], [], []
     for job in sorted(jobs, key=lambda j: (j.prerelease, j.series, j.python_version)):
@@ -283,8 +299,12 @@ def main():
         print("!!! pre-release ansible-core %s (newer than the matrix): %s !!!" % (
             prerelease, "%d problem(s), listed below; not a failure of this run" % len(prerelease_failures)
             if prerelease_failures else "every scenario passed"))
+    summary = {"results": results, "not_tested": missing, "prerelease": prerelease}
     with open(os.path.join(WORK, "results.json"), "w", encoding="utf-8") as handle:
-        json.dump({"results": results, "not_tested": missing, "prerelease": prerelease}, handle, indent=1)
+        json.dump(summary, handle, indent=1)
+    if os.environ.get("HWCLOUD_COUNTS_DIR") and not only:
+        with open(os.path.join(os.environ["HWCLOUD_COUNTS_DIR"], "matrix.json"), "w", encoding="utf-8") as handle:
+            json.dump(summary, handle, indent=1)
     for failure in prerelease_failures:
         print("\nPRE-RELEASE PROBLEM (not failing the run) " + failure)
     for failure in failures:
@@ -295,4 +315,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
