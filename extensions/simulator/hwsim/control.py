@@ -117,6 +117,11 @@ class SimulatorProcess:
     def state(self):
         return self.admin("GET", "state")
 
+    def find(self, kind, value, key="name"):
+        """The record of the state's list ``kind`` (dev_servers, publicips, instances ...) whose ``key`` is
+        ``value``."""
+        return next(record for record in self.state()[kind] if record.get(key) == value)
+
     def advance(self, seconds):
         """Move the simulated cloud's clock forward (see VirtualClock); returns {"offset", "now"}."""
         return self.admin("POST", "clock", {"advance": seconds})

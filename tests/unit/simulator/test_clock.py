@@ -19,10 +19,6 @@ UNBIND = "/v1/{project_id}/dev-servers/{id}/publicips/{eip}"
 EIP = "/v3/{project_id}/eip/publicips/{id}"
 
 
-def by_name(sim, kind, name, key="name"):
-    return next(x for x in sim.state()[kind] if x[key] == name)
-
-
 def test_the_clock_moves_forward_only_and_a_reset_takes_it_back(sim):
     start = sim.admin("GET", "clock")
     assert start["offset"] == 0.0
@@ -71,7 +67,7 @@ def test_an_imetal_change_of_five_minutes_ends_on_a_virtual_clock_in_no_time(sim
     sim.configure(imetal_ip_change_seconds=300, imetal_ip_change_polls=1)
     clock = VirtualClock(sim)
     client = make_client(sim, project_id=PROJECT_ID, sleep=clock)
-    inst = by_name(sim, "instances", "gpu-node-03")
+    inst = sim.find("instances", "gpu-node-03")
     client.request("PUT", "clouddc", CHANGE_IP, {"id": inst["id"]},
                    body={"nics": [{"subnet_id": inst["network_interfaces"][0]["subnet_id"]}]})
     state = client.wait_for(lambda: client.get("clouddc", STATUS, {"id": inst["id"]}),
@@ -86,8 +82,8 @@ def test_an_imetal_change_of_five_minutes_ends_on_a_virtual_clock_in_no_time(sim
 def test_an_eip_release_of_a_minute_ends_when_the_clock_has_moved(sim, make_client):
     sim.configure(eip_release_seconds=60)
     client = make_client(sim, project_id=PROJECT_ID, api_retries=0)
-    holder = by_name(sim, "dev_servers", "train-a3-04")
-    held = by_name(sim, "publicips", "bound-a3-04", "alias")
+    holder = sim.find("dev_servers", "train-a3-04")
+    held = sim.find("publicips", "bound-a3-04", "alias")
     client.request("DELETE", "modelarts", UNBIND, {"id": holder["id"], "eip": held["id"]})
     assert client.get("vpc", EIP, {"id": held["id"]})["publicip"]["status"] == "ACTIVE"
     sim.advance(59)
@@ -125,13 +121,13 @@ def test_a_slow_answer_waits_on_the_clock_and_moving_the_clock_lets_it_land(sim,
     from ansible_collections.hwcloud.infra.plugins.module_utils._errors import AmbiguousWriteError
     sim.fault(method="POST", path="/publicips$", latency=100, count=1)
     client = make_client(sim, project_id=PROJECT_ID, api_timeout=1, api_retries=0)
-    server = by_name(sim, "dev_servers", "train-a3-01")
-    eip = by_name(sim, "publicips", "free-01", "alias")
+    server = sim.find("dev_servers", "train-a3-01")
+    eip = sim.find("publicips", "free-01", "alias")
     with pytest.raises(AmbiguousWriteError):
         client.request("POST", "modelarts", "/v1/{project_id}/dev-servers/{id}/publicips", {"id": server["id"]},
                        body={"public_ip_id": eip["id"]})
-    assert by_name(sim, "publicips", "free-01", "alias")["sim_bound_server"] is None
+    assert sim.find("publicips", "free-01", "alias")["sim_bound_server"] is None
     sim.advance(50)
-    assert by_name(sim, "publicips", "free-01", "alias")["sim_bound_server"] is None
+    assert sim.find("publicips", "free-01", "alias")["sim_bound_server"] is None
     sim.advance(50)
-    assert by_name(sim, "publicips", "free-01", "alias")["sim_bound_server"] == server["id"]
+    assert sim.find("publicips", "free-01", "alias")["sim_bound_server"] == server["id"]

@@ -17,10 +17,6 @@ CHANGE_IP = "/v1/{project_id}/instances/{id}/ip"
 STATUS = "/v1/{project_id}/instances/{id}/status"
 
 
-def by_name(sim, kind, name, key="name"):
-    return next(x for x in sim.state()[kind] if x[key] == name)
-
-
 @pytest.fixture
 def client(sim, make_client):
     return make_client(sim, project_id=PROJECT_ID, api_retries=0)
@@ -39,8 +35,8 @@ def error_of(call):
 # ---- ModelArts Lite Servers -------------------------------------------------------------------------------------------
 
 def test_bind_then_list_then_unbind_changes_eip_state(sim, client):
-    server = by_name(sim, "dev_servers", "train-a3-01")
-    eip = by_name(sim, "publicips", "free-01", "alias")
+    server = sim.find("dev_servers", "train-a3-01")
+    eip = sim.find("publicips", "free-01", "alias")
     resp = bind(client, server["id"], eip["id"])
     assert resp.status == 200 and resp.request_id
     assert resp.body == {"public_ips": [{"id": eip["id"], "address": eip["public_ip_address"]}]}
@@ -57,41 +53,41 @@ def test_bind_then_list_then_unbind_changes_eip_state(sim, client):
 
 
 def test_binding_an_eip_in_use_fails(sim, client):
-    server = by_name(sim, "dev_servers", "train-a3-01")
+    server = sim.find("dev_servers", "train-a3-01")
     for alias in ("bound-a3-04", "elb-frontend", "ecs-web", "frozen"):
-        err = error_of(lambda: bind(client, server["id"], by_name(sim, "publicips", alias, "alias")["id"]))
+        err = error_of(lambda: bind(client, server["id"], sim.find("publicips", alias, "alias")["id"]))
         assert (err.status, err.code) == (400, "ModelArts.6409")
         assert "used by another resource" in err.error_message
 
 
 def test_binding_to_a_server_that_is_not_running_fails(sim, client):
-    eip = by_name(sim, "publicips", "free-02", "alias")
+    eip = sim.find("publicips", "free-02", "alias")
     for status in ("STOPPED", "CREATING", "ERROR", "REBOOTING"):
         server = next(s for s in sim.state()["dev_servers"] if s["status"] == status)
         err = error_of(lambda: bind(client, server["id"], eip["id"]))
         assert err.code == "ModelArts.6408" and status in err.error_message
-    assert by_name(sim, "publicips", "free-02", "alias")["status"] == "DOWN"
+    assert sim.find("publicips", "free-02", "alias")["status"] == "DOWN"
 
 
 def test_non_a3_server_and_unknown_server_and_unknown_eip(sim, client):
-    eip = by_name(sim, "publicips", "free-02", "alias")
-    legacy = by_name(sim, "dev_servers", "legacy-ecs-01")
+    eip = sim.find("publicips", "free-02", "alias")
+    legacy = sim.find("dev_servers", "legacy-ecs-01")
     assert error_of(lambda: bind(client, legacy["id"], eip["id"])).code == "ModelArts.6411"
     err = error_of(lambda: bind(client, "f" * 36, eip["id"]))
     assert (err.status, err.code, err.error_message) == (400, "ModelArts.6404",
                                                          "LiteServer instance '%s' not found." % ("f" * 36))
     # The underlying BMS id is not a Lite Server id.
-    bms = by_name(sim, "dev_servers", "train-a3-01")["cloud_server"]["id"]
+    bms = sim.find("dev_servers", "train-a3-01")["cloud_server"]["id"]
     assert error_of(lambda: client.get("modelarts", "/v1/{project_id}/dev-servers/{id}", {"id": bms})).code == \
         "ModelArts.6404"
-    server = by_name(sim, "dev_servers", "train-a3-01")
+    server = sim.find("dev_servers", "train-a3-01")
     assert error_of(lambda: bind(client, server["id"], "no-such-eip")).code == "ModelArts.6410"
     assert error_of(lambda: client.request("POST", "modelarts", EIPS_OF, {"id": server["id"]}, body={})).code == \
         "ModelArts.6400"
 
 
 def test_list_eips_when_nothing_is_bound_both_documented_answers(sim, client):
-    server = by_name(sim, "dev_servers", "train-a3-02")
+    server = sim.find("dev_servers", "train-a3-02")
     err = error_of(lambda: client.get("modelarts", EIPS_OF, {"id": server["id"]}))
     assert (err.status, err.code) == (400, "ModelArts.6413")
     sim.configure(list_eips_empty_error={"status": 404, "code": "X.1", "message": "EIP does not exist."})
@@ -99,19 +95,19 @@ def test_list_eips_when_nothing_is_bound_both_documented_answers(sim, client):
     assert (err.status, err.code, err.error_message) == (404, "X.1", "EIP does not exist.")
     sim.configure(list_eips_when_empty="empty")
     assert client.get("modelarts", EIPS_OF, {"id": server["id"]}) == {"public_ips": []}
-    bound = by_name(sim, "dev_servers", "train-a3-04")
+    bound = sim.find("dev_servers", "train-a3-04")
     assert client.get("modelarts", EIPS_OF, {"id": bound["id"]})["public_ips"][0]["address"] == "203.0.113.40"
 
 
 def test_unbinding_an_eip_not_bound_to_the_server_fails(sim, client):
-    server = by_name(sim, "dev_servers", "train-a3-01")
-    other = by_name(sim, "publicips", "bound-a3-04", "alias")
+    server = sim.find("dev_servers", "train-a3-01")
+    other = sim.find("publicips", "bound-a3-04", "alias")
     err = error_of(lambda: client.request("DELETE", "modelarts", UNBIND, {"id": server["id"], "eip": other["id"]}))
     assert err.code == "ModelArts.6412"
 
 
 def test_start_and_stop(sim, client):
-    stopped = by_name(sim, "dev_servers", "ls-stopped")
+    stopped = sim.find("dev_servers", "ls-stopped")
     started = client.request("PUT", "modelarts", "/v1/{project_id}/dev-servers/{id}/start", {"id": stopped["id"]})
     assert started.body["status"] == "RUNNING"
     err = error_of(lambda: client.request("PUT", "modelarts", "/v1/{project_id}/dev-servers/{id}/start",
@@ -121,8 +117,8 @@ def test_start_and_stop(sim, client):
 
 def test_eip_settling_shows_transitional_status(sim, client):
     sim.configure(eip_settle_reads=2)
-    server = by_name(sim, "dev_servers", "train-a3-01")
-    eip = by_name(sim, "publicips", "free-03", "alias")
+    server = sim.find("dev_servers", "train-a3-01")
+    eip = sim.find("publicips", "free-03", "alias")
     bind(client, server["id"], eip["id"])
     path = "/v3/{project_id}/eip/publicips/{id}"
     seen = [client.get("vpc", path, {"id": eip["id"]})["publicip"]["status"] for _read in range(3)]
@@ -151,22 +147,22 @@ def poll(client, instance_id, times):
 
 def test_ip_change_goes_processing_then_succeed(sim, client):
     sim.configure(imetal_ip_change_polls=3)
-    inst = by_name(sim, "instances", "gpu-node-01")
+    inst = sim.find("instances", "gpu-node-01")
     a1, a2 = (n["subnet_id"] for n in inst["network_interfaces"])
     wanted = [{"subnet_id": a1, "ip_address": "10.0.1.50"}, {"subnet_id": a2, "ip_address": "10.0.2.50"}]
     resp = change_ip(client, inst["id"], wanted)
     assert resp.status == 202 and resp.body is None
     assert poll(client, inst["id"], 3) == ["modify-ip-processing", "modify-ip-processing", "modify-ip-succeed"]
-    now = by_name(sim, "instances", "gpu-node-01")
+    now = sim.find("instances", "gpu-node-01")
     assert [n["ipv4_address"] for n in now["network_interfaces"]] == ["10.0.1.50", "10.0.2.50"]
 
 
 def test_ip_change_auto_allocates_a_free_address(sim, client):
     sim.configure(imetal_ip_change_polls=1)
-    inst = by_name(sim, "instances", "gpu-node-02")
+    inst = sim.find("instances", "gpu-node-02")
     change_ip(client, inst["id"], [{"subnet_id": inst["network_interfaces"][0]["subnet_id"]}])
     assert poll(client, inst["id"], 1) == ["modify-ip-succeed"]
-    address = by_name(sim, "instances", "gpu-node-02")["network_interfaces"][0]["ipv4_address"]
+    address = sim.find("instances", "gpu-node-02")["network_interfaces"][0]["ipv4_address"]
     used = {n["ipv4_address"] for i in sim.state()["instances"] if i["id"] != inst["id"]
             for n in i["network_interfaces"]}
     assert address.startswith("10.0.1.") and address not in used and address not in ("10.0.1.0", "10.0.1.1")
@@ -175,44 +171,44 @@ def test_ip_change_auto_allocates_a_free_address(sim, client):
 @pytest.mark.parametrize("address,code", [("10.9.9.9", "CLOUDDC.2001"), ("10.0.1.11", "CLOUDDC.2002")])
 def test_ip_change_fails_asynchronously_for_bad_addresses(sim, client, address, code):
     sim.configure(imetal_ip_change_polls=2)
-    inst = by_name(sim, "instances", "gpu-node-03")
+    inst = sim.find("instances", "gpu-node-03")
     change_ip(client, inst["id"], [{"subnet_id": inst["network_interfaces"][0]["subnet_id"], "ip_address": address}])
     assert poll(client, inst["id"], 2) == ["modify-ip-processing", "modify-ip-failed"]
     status = client.get("clouddc", STATUS, {"id": inst["id"]})
     assert status["error"]["error_code"] == code and address in status["error"]["error_msg"]
-    now = by_name(sim, "instances", "gpu-node-03")
+    now = sim.find("instances", "gpu-node-03")
     assert now["network_interfaces"][0]["ipv4_address"] == "10.0.1.12", "a failed change leaves the address"
-    assert by_name(sim, "physical_servers", now["server_id"], "id")["power_state"] == "off"
+    assert sim.find("physical_servers", now["server_id"], "id")["power_state"] == "off"
 
 
 def test_ip_change_preconditions(sim, client):
-    busy = by_name(sim, "instances", "busy-node")
+    busy = sim.find("instances", "busy-node")
     nic = [{"subnet_id": busy["network_interfaces"][0]["subnet_id"]}]
     err = error_of(lambda: change_ip(client, busy["id"], nic))
     assert (err.status, err.code) == (400, "CLOUDDC.1010") and "reinstall-processing" in err.error_message
-    stopped = by_name(sim, "instances", "stopped-node")
+    stopped = sim.find("instances", "stopped-node")
     assert error_of(lambda: change_ip(client, stopped["id"], nic)).code == "CLOUDDC.1010"
-    failed = by_name(sim, "instances", "failed-node")
+    failed = sim.find("instances", "failed-node")
     assert change_ip(client, failed["id"], nic).status == 202, "a retry after modify-ip-failed with power off"
     assert error_of(lambda: change_ip(client, failed["id"], nic)).code == "CLOUDDC.1010", "now processing"
 
 
 def test_ip_change_validates_subnets_and_vpc_synchronously(sim, client):
-    inst = by_name(sim, "instances", "gpu-node-02")
-    b1 = by_name(sim, "subnets", "subnet-b1")
+    inst = sim.find("instances", "gpu-node-02")
+    b1 = sim.find("subnets", "subnet-b1")
     assert error_of(lambda: change_ip(client, inst["id"], [{"subnet_id": "nope"}])).code == "CLOUDDC.1002"
     assert error_of(lambda: change_ip(client, inst["id"], [{"subnet_id": b1["id"]}])).code == "CLOUDDC.1003"
     assert error_of(lambda: change_ip(client, inst["id"], [])).code == "CLOUDDC.1001"
     sim.configure(imetal_ip_change_polls=1)
     assert change_ip(client, inst["id"], [{"subnet_id": b1["id"]}], vpc_id=b1["vpc_id"]).status == 202
     poll(client, inst["id"], 1)
-    assert by_name(sim, "instances", "gpu-node-02")["vpc_id"] == b1["vpc_id"]
+    assert sim.find("instances", "gpu-node-02")["vpc_id"] == b1["vpc_id"]
     err = error_of(lambda: client.get("clouddc", STATUS, {"id": "missing"}))
     assert err.code == "CLOUDDC.1004" and err.request_id
 
 
 def test_instance_list_filters(sim, client):
-    ids = [by_name(sim, "instances", n)["id"] for n in ("gpu-node-01", "gpu-node-02")]
+    ids = [sim.find("instances", n)["id"] for n in ("gpu-node-01", "gpu-node-02")]
     listed = client.get("clouddc", "/v1/{project_id}/instances", query={"instance_id": ",".join(ids)})
     assert sorted(i["id"] for i in listed["instances"]) == sorted(ids) and listed["count"] == 2
     stopped = client.get("clouddc", "/v1/{project_id}/instances", query={"instance_state": "stopped"})
@@ -282,10 +278,10 @@ def test_per_credential_rate_limit(sim, make_client):
 # ---- admin API ---------------------------------------------------------------------------------------------------------
 
 def test_reset_restores_the_seed_and_can_take_a_new_one(sim, client):
-    server = by_name(sim, "dev_servers", "train-a3-01")
-    bind(client, server["id"], by_name(sim, "publicips", "free-01", "alias")["id"])
+    server = sim.find("dev_servers", "train-a3-01")
+    bind(client, server["id"], sim.find("publicips", "free-01", "alias")["id"])
     sim.reset()
-    assert by_name(sim, "publicips", "free-01", "alias")["status"] == "DOWN"
+    assert sim.find("publicips", "free-01", "alias")["status"] == "DOWN"
     seed = sim.state()
     seed["dev_servers"] = [s for s in seed["dev_servers"] if s["name"] == "train-a3-01"]
     sim.reset(seed)
@@ -329,13 +325,13 @@ def test_x_project_id_must_match_the_path(sim, client):
 
 
 def test_a_body_needs_content_type_json(sim, client):
-    server = by_name(sim, "dev_servers", "train-a3-01")
-    eip = by_name(sim, "publicips", "free-01", "alias")
+    server = sim.find("dev_servers", "train-a3-01")
+    eip = sim.find("publicips", "free-01", "alias")
     req = client.prepare("POST", "modelarts", EIPS_OF, {"id": server["id"]}, body={"public_ip_id": eip["id"]})
     req.headers["Content-Type"] = "text/plain"
     resp = client.send_once(req)
     assert resp.status_code == 400 and "Content-Type" in resp.json()["error_msg"]
-    assert by_name(sim, "publicips", "free-01", "alias")["sim_bound_server"] is None
+    assert sim.find("publicips", "free-01", "alias")["sim_bound_server"] is None
 
 
 @pytest.mark.parametrize("body,fragment", [
@@ -345,7 +341,7 @@ def test_a_body_needs_content_type_json(sim, client):
     ([], "body must be an object"),
 ])
 def test_unknown_body_fields_and_wrong_types_are_refused(sim, client, body, fragment):
-    server = by_name(sim, "dev_servers", "train-a3-01")
+    server = sim.find("dev_servers", "train-a3-01")
     err = error_of(lambda: client.request("POST", "modelarts", EIPS_OF, {"id": server["id"]}, body=body))
     assert err.status == 400 and (fragment is None or fragment in err.error_message)
 
@@ -356,10 +352,10 @@ def test_unknown_body_fields_and_wrong_types_are_refused(sim, client, body, frag
     ("s", "nics must be an array"),
 ])
 def test_change_ip_body_follows_the_sdk_model(sim, client, nics, fragment):
-    inst = by_name(sim, "instances", "gpu-node-02")
+    inst = sim.find("instances", "gpu-node-02")
     err = error_of(lambda: client.request("PUT", "clouddc", CHANGE_IP, {"id": inst["id"]}, body={"nics": nics}))
     assert err.status == 400 and fragment in err.error_message
-    assert by_name(sim, "instances", "gpu-node-02")["operation_state"] == "install-succeed"
+    assert sim.find("instances", "gpu-node-02")["operation_state"] == "install-succeed"
 
 
 @pytest.mark.parametrize("service,path,query,fragment", [
@@ -391,7 +387,7 @@ def test_tenant_listing_and_owner_listing(sim, client):
     everyone = client.get("modelarts", "/v1/{project_id}/dev-servers/all")
     mine = client.get("modelarts", "/v1/{project_id}/dev-servers", query={"limit": 1024})
     assert everyone["total"] == len(everyone["data"]) == mine["total"] + 1
-    other = by_name(sim, "dev_servers", "shared-a3-06")
+    other = sim.find("dev_servers", "shared-a3-06")
     assert other["id"] not in [s["id"] for s in mine["data"]]
     theirs = client.get("modelarts", "/v1/{project_id}/dev-servers", query={"owner": other["sim_owner"]})
     assert [s["id"] for s in theirs["data"]] == [other["id"]]
@@ -403,15 +399,15 @@ def test_tenant_listing_and_owner_listing(sim, client):
 
 def test_eip_calls_are_only_for_a3_and_live_servers(sim, client):
     for name, code in (("legacy-ecs-01", "ModelArts.6411"), ("ls-deleted", "ModelArts.6408")):
-        server = by_name(sim, "dev_servers", name)
+        server = sim.find("dev_servers", name)
         assert error_of(lambda: client.get("modelarts", EIPS_OF, {"id": server["id"]})).code == code
 
 
 def test_release_is_asynchronous(sim, client):
     sim.configure(eip_release_reads=2)
-    holder = by_name(sim, "dev_servers", "train-a3-04")
-    other = by_name(sim, "dev_servers", "train-a3-01")
-    held = by_name(sim, "publicips", "bound-a3-04", "alias")
+    holder = sim.find("dev_servers", "train-a3-04")
+    other = sim.find("dev_servers", "train-a3-01")
+    held = sim.find("publicips", "bound-a3-04", "alias")
     client.request("DELETE", "modelarts", UNBIND, {"id": holder["id"], "eip": held["id"]})
     assert error_of(lambda: bind(client, other["id"], held["id"])).code == "ModelArts.6409"
     reads = [client.get("vpc", "/v3/{project_id}/eip/publicips/{id}", {"id": held["id"]})["publicip"]
@@ -423,15 +419,15 @@ def test_release_is_asynchronous(sim, client):
 
 def test_stale_status_reads_answer_the_state_from_before_the_change(sim, client):
     sim.configure(imetal_stale_status_reads=2)
-    inst = by_name(sim, "instances", "failed-node")
-    subnet = by_name(sim, "subnets", "subnet-a1")
+    inst = sim.find("instances", "failed-node")
+    subnet = sim.find("subnets", "subnet-a1")
     client.request("PUT", "clouddc", CHANGE_IP, {"id": inst["id"]}, body={"nics": [{"subnet_id": subnet["id"]}]})
     states = [client.get("clouddc", STATUS, {"id": inst["id"]})["operation_state"] for _read in range(4)]
     assert states == ["modify-ip-failed", "modify-ip-failed", "modify-ip-processing", "modify-ip-succeed"]
 
 
 def test_subnets_are_served_by_the_vpc_api(sim, client):
-    subnet = by_name(sim, "subnets", "subnet-a1")
+    subnet = sim.find("subnets", "subnet-a1")
     shown = client.get("vpc", "/v1/{project_id}/subnets/{id}", {"id": subnet["id"]})["subnet"]
     assert [shown[k] for k in ("cidr", "gateway_ip", "vpc_id")] == [subnet[k] for k in ("cidr", "gateway_ip", "vpc_id")]
     listed = client.get("vpc", "/v1/{project_id}/subnets", query={"vpc_id": subnet["vpc_id"]})["subnets"]
