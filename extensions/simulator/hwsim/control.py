@@ -168,21 +168,22 @@ class VirtualClock:
     Sleeping (calling it with seconds) returns at once, records the delay in ``calls`` and moves the clock on by as
     much, and the clock of ``sim`` (a SimulatorProcess) too, so the simulated cloud sees the time pass: a throttling
     window closes, an iMetal change of ``imetal_ip_change_seconds`` finishes, a token expires. A 120-second retry
-    budget is checked in milliseconds. ``real=True`` sleeps for real on the real clock (and still records): the
-    end-to-end tests of the real-clock path."""
+    budget is checked in milliseconds. ``now`` is the clock's time (a test may move it on without sleeping).
+    ``real=True`` sleeps for real on the real clock (and still records): the end-to-end tests of the real-clock
+    path."""
 
     def __init__(self, sim=None, real=False, start=1000.0):
         self.sim = sim
         self.real = real
         self.calls = []
-        self._now = start
+        self.now = start
         self._lock = threading.Lock()
 
     def monotonic(self):
         if self.real:
             return time.monotonic()
         with self._lock:
-            return self._now
+            return self.now
 
     def __call__(self, seconds):
         self.calls.append(seconds)
@@ -191,6 +192,6 @@ class VirtualClock:
             return
         seconds = max(0.0, float(seconds))
         with self._lock:
-            self._now += seconds
+            self.now += seconds
         if self.sim is not None and seconds:
             self.sim.advance(seconds)

@@ -5,6 +5,8 @@ from email.utils import format_datetime
 
 import pytest
 
+from hwsim.control import VirtualClock
+
 from ansible_collections.hwcloud.infra.plugins.module_utils import _auth as a
 from ansible_collections.hwcloud.infra.plugins.module_utils import _client as c
 from ansible_collections.hwcloud.infra.plugins.module_utils import _errors as e
@@ -323,60 +325,45 @@ def test_resolution_helpers():
     assert not v.looks_like_uuid("train-a3-01")
 
 
-class FakeTime:
-    """A clock that moves only when slept on."""
-
-    def __init__(self):
-        self.now = 100.0
-        self.slept = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 def test_token_bucket_lets_a_burst_through_then_spaces_requests():
-    fake = FakeTime()
-    bucket = c.TokenBucket(5, burst=2, clock=fake.clock, sleep=fake.sleep)
+    fake = VirtualClock(start=100.0)
+    bucket = c.TokenBucket(5, burst=2, clock=fake.monotonic, sleep=fake)
     for _request in range(7):
         bucket.acquire()
     # Two at once (the burst), then one every 1/5 s: 5 more requests take 1 s.
-    assert fake.slept == pytest.approx([0.2] * 5) and fake.now == pytest.approx(101.0)
+    assert fake.calls == pytest.approx([0.2] * 5) and fake.now == pytest.approx(101.0)
 
 
 def test_token_bucket_refills_while_idle():
-    fake = FakeTime()
-    bucket = c.TokenBucket(10, clock=fake.clock, sleep=fake.sleep)
+    fake = VirtualClock(start=100.0)
+    bucket = c.TokenBucket(10, clock=fake.monotonic, sleep=fake)
     for _request in range(10):
         bucket.acquire()
     fake.now += 1.0
     for _request in range(10):
         bucket.acquire()
-    assert fake.slept == []
+    assert fake.calls == []
     bucket.acquire()
-    assert fake.slept == pytest.approx([0.1])
+    assert fake.calls == pytest.approx([0.1])
 
 
 def test_token_bucket_is_fair_and_exact_across_threads():
     import threading
-    fake = FakeTime()
+    fake = VirtualClock(start=100.0)
     lock = threading.Lock()
 
     def sleep(seconds):
         with lock:
-            fake.slept.append(seconds)
+            fake.calls.append(seconds)
 
-    bucket = c.TokenBucket(10, burst=1, clock=fake.clock, sleep=sleep)
+    bucket = c.TokenBucket(10, burst=1, clock=fake.monotonic, sleep=sleep)
     threads = [threading.Thread(target=bucket.acquire) for _thread in range(20)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     # With the clock frozen, the 19 requests after the first reserve slots 0.1 s apart.
-    assert sorted(fake.slept) == pytest.approx([0.1 * n for n in range(1, 20)])
+    assert sorted(fake.calls) == pytest.approx([0.1 * n for n in range(1, 20)])
 
 
 def test_throttling_budget_is_time_not_a_count():
