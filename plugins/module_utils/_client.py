@@ -388,6 +388,16 @@ class PreparedRequest(object):
         return err
 
 
+class Written(object):
+    """What ``Client.write`` did. ``ours``: this run's write took effect (the cloud accepted it, or a re-read after
+    its lost answer shows it applied); false when the cloud refused it as already done, someone else's change.
+    ``request_id``: the accepted write's, when its answer came."""
+
+    def __init__(self, ours, request_id=None):
+        self.ours = ours
+        self.request_id = request_id
+
+
 class _TransportFailure(Exception):
     """A request that got no HTTP answer; ``never_sent`` when it provably never reached the server."""
 
@@ -711,33 +721,36 @@ class Client(object):
         whether the write is applied (it may raise HuaweiCloudError to stop). After an ambiguous answer the
         resource is re-read for up to the settle window, as a write can be applied a moment after its answer was
         lost; only when it still does not show is the write sent once more. A refusal of that second attempt is
-        also checked against a re-read (the first one may have landed in between).
+        also checked against a re-read (the first one may have landed in between: it is this run's write).
         A refusal of the first attempt is checked against one re-read too: a write refused because the cloud is
-        already as asked (another job, or an interrupted run, got there first) has converged, with a warning.
-        Returns the request id of the write that took effect (None when its answer was lost or it was refused as
-        done already).
+        already as asked (another job, or an interrupted run, got there first) has converged, with a warning, and
+        is not this run's change.
+        Returns a Written: whether this run's write took effect, and its request id when known.
         """
         try:
-            return send()
+            return Written(True, send())
         except AmbiguousWriteError as first:
             if self._settled(took_effect, first):
                 self.warn("%s; a re-read shows it took effect" % first.message)
-                return first.request_id
+                return Written(True, first.request_id)
         except HuaweiCloudError as refused:
             if not refused.refusal or not self._already_done(took_effect):
                 raise
             self.warn("%s; a re-read shows the cloud is already as asked (another job or an earlier run got there "
-                      "first), so nothing was left to do" % refused.message)
-            return None
+                      "first), so nothing was left to do and nothing was changed by this run" % refused.message)
+            return Written(False, None)
         try:
-            return send()
+            return Written(True, send())
         except AmbiguousWriteError as second:
             if self._settled(took_effect, second):
-                return second.request_id
+                return Written(True, second.request_id)
             raise
-        except HuaweiCloudError:
+        except HuaweiCloudError as refused:
             if took_effect():
-                return None
+                # The first attempt, whose answer was lost, took effect after all.
+                self.warn("%s; a re-read shows the first attempt, whose answer was lost, took effect"
+                          % refused.message)
+                return Written(True, None)
             raise
 
     @staticmethod

@@ -177,12 +177,24 @@ class IpChange(object):
         self.sent = False
         self.seen_running = False
 
-    def apply(self):
-        """Send the change; True once the cloud accepted it (or a re-read shows it applied)."""
+    def apply(self, recheck=False):
+        """Send the change. ``sent`` once the cloud accepted this run's change (or a re-read shows it applied);
+        not when it refused it because the instance already is as asked (another run's change).
+
+        ``recheck``: read the instance first, and send nothing when it already is as asked (a fleet's plan is as
+        old as its listing: another job may have made the change since)."""
         with step("change the IP addresses of iMetal instance %s" % self.label):
-            self.request_id = self.client.write(
+            if recheck:
+                instance = read_instance(self.client, self.instance["id"])
+                if is_converged(instance, self.vpc_id, self.nics):
+                    self.client.warn("iMetal instance %s already had the addresses asked for when this run came to "
+                                     "change them (another job got there first), so nothing was changed by this run"
+                                     % self.label)
+                    return
+            written = self.client.write(
                 lambda: change_ip(self.client, self.instance["id"], self.vpc_id, self.nics), self._took_effect)
-        self.sent = True
+        self.request_id = written.request_id
+        self.sent = written.ours
 
     def _is_new(self, instance):
         return self.seen_running or instance.get("updated_at") != self.instance.get("updated_at")

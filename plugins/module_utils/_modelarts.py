@@ -446,19 +446,27 @@ class BindingChange(object):
 
         with step(label):
             if bind and entry["id"] in self.released:
+                devices = server_device_ids(server)
                 try:
-                    wait_until_free(self.client, entry["id"], self.wait_timeout, _entry_label(entry))
+                    eip = wait_until_free(self.client, entry["id"], self.wait_timeout, _entry_label(entry), devices)
                 except WaitTimeoutError as err:
                     raise self._unbinds_not_applied(entry, err)
-            request_id = self.client.write(lambda: self._sent(call(self.client, server["id"], entry["id"]), server),
-                                           took_effect)
-        if request_id:
-            self.request_ids.append(request_id)
+                if not undo and holder_device_id(eip) in devices:
+                    self.client.warn("EIP %s was bound to Lite Server %s by another writer while this run waited for "
+                                     "its release, so nothing was left to do and nothing was changed by this run"
+                                     % (_entry_label(entry), server_label(server)))
+                    return
+            written = self.client.write(lambda: self._sent(call(self.client, server["id"], entry["id"]), server),
+                                        took_effect)
+        if written.request_id:
+            self.request_ids.append(written.request_id)
         if not bind:
             self.released.add(entry["id"])
         if undo:
             self.applied.pop()
-        else:
+        elif written.ours:
+            # Only this run's writes make the change (and are undone by a roll-back): one the cloud refused as done
+            # already is another's.
             self.applied.append((server, entry, bind))
 
     def _unbinds_not_applied(self, entry, err):

@@ -136,9 +136,11 @@ def is_free(eip):
         and not (eip.get("vnic") or {}).get("port_id")
 
 
-def wait_until_free(client, eip_id, timeout, label):
-    """Poll an EIP until it reads free (released by its last holder); WaitTimeoutError after ``timeout``."""
-    return client.wait_for(lambda: get_eip(client, eip_id), is_free, timeout,
+def wait_until_free(client, eip_id, timeout, label, or_on=()):
+    """Poll an EIP until it reads free (released by its last holder), or bound to one of the devices ``or_on`` (the
+    binding another writer made meanwhile is the one wanted); WaitTimeoutError after ``timeout``."""
+    return client.wait_for(lambda: get_eip(client, eip_id),
+                           lambda eip: is_free(eip) or (bool(or_on) and holder_device_id(eip) in or_on), timeout,
                            "EIP %s to be released (status DOWN, no port)" % label, interval=0.5)
 
 
@@ -213,7 +215,7 @@ def eips_named(client, name):
 
 def allocate_eip(client, name, eip_type, bandwidth, named=()):
     """Allocate an EIP named ``name`` with its own bandwidth ({name, size, charge_mode}) or on a shared one ({id});
-    returns its record as the answer gives it. A lost answer is settled by looking the name up: an EIP of that name
+    returns its record as the answer gives it, and what Client.write did. A lost answer is settled by looking the name up: an EIP of that name
     that is not one of ``named`` (the ids that had the name before) is the new one."""
     if bandwidth.get("id"):
         shared = {"id": bandwidth["id"], "share_type": "WHOLE"}
@@ -235,12 +237,13 @@ def allocate_eip(client, name, eip_type, bandwidth, named=()):
             created["eip"] = found[0]
         return bool(found)
 
-    request_id = client.write(send, took_effect)
-    return created["eip"], request_id
+    written = client.write(send, took_effect)
+    return created["eip"], written
 
 
 def release_eip(client, eip):
-    """Release (delete) an EIP; a lost answer is settled by reading it (gone or PENDING_DELETE: released)."""
+    """Release (delete) an EIP; a lost answer is settled by reading it (gone or PENDING_DELETE: released). Returns
+    what Client.write did."""
     def send():
         return client.request("DELETE", "vpc", EIP_V1, {"id": eip["id"]}, expect=NO_BODY,
                               operation="release EIP %s" % eip_label(eip)).request_id

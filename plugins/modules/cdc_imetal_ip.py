@@ -321,8 +321,8 @@ def converge(module):
         module.result["instance"], recovery = after_failure(client, instance["id"])
         raise err.reworded("%s. %s" % (err.message.rstrip("."), recovery))
     except HuaweiCloudError:
-        # The wait ended without the change: changed is what the instance reads now against before the task.
-        module.result["changed"] = state_differs(client, instance)
+        # The wait ended without the change: this run's change is one the instance reads now against before.
+        module.result["changed"] = change.sent and state_differs(client, instance)
         raise
     module.set_diff("iMetal instance %s" % label, addressing(current), addressing(final))
     return {"instance": final}

@@ -330,7 +330,7 @@ def converge(module):
     else:
         def send(index):
             try:
-                changes[index].apply()
+                changes[index].apply(recheck=True)
             except HuaweiCloudError as err:
                 results[index]["error"] = err.message
             finally:

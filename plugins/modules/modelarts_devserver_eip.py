@@ -322,13 +322,14 @@ def converge(module):
 
 
 def wait_confirmed(module, server, plan, wait_timeout, listed, before, moved=None):
-    """Wait for the plan to read back; when the wait ends without it, ``changed`` is what the cloud reads now
-    against ``before`` (the server's EIPs, and where a moved EIP is) rather than what the writes' answers said."""
+    """Wait for the plan to read back; when the wait ends without it, a change of this run's writes is one the
+    cloud reads now against ``before`` (the server's EIPs, and where a moved EIP is), not what their answers
+    said."""
     client = module.client
     try:
         return wait_for_bindings(client, server, plan, wait_timeout, listed)
     except HuaweiCloudError:
-        module.result["changed"] = bindings_differ(client, server, before, moved)
+        module.result["changed"] = module.result["changed"] and bindings_differ(client, server, before, moved)
         raise
 
 

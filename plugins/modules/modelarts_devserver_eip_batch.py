@@ -352,11 +352,13 @@ class Fleet(object):
         """Allocate the EIP an auto item binds, and make it the plan's bind."""
         name = task["allocate"]
         with step("allocate EIP %s for Lite Server %s" % (name, server_label(task["server"]))):
-            created, request_id = allocate_eip(self.client, name, self.auto_eip["type"], {
+            created, written = allocate_eip(self.client, name, self.auto_eip["type"], {
                 "name": name, "size": self.auto_eip["bandwidth_size"],
                 "charge_mode": self.auto_eip["bandwidth_charge_mode"]}, task["named"])
-            task["allocated"] = created
-            task["allocation_ids"] = [r for r in [request_id] if r]
+            if written.ours:
+                # This run's EIP: a change of its own, released again when its bind fails.
+                task["allocated"] = created
+            task["allocation_ids"] = [r for r in [written.request_id] if r]
             ready = wait_until_ready(self.client, created["id"], self.wait_timeout, eip_label(created))
         pair = eip_pair(ready)
         task["plan"]["bind"].update(pair)

@@ -309,9 +309,10 @@ def present(module, eip, timeout):
     if module.check_mode:
         module.result["changed"] = True
         return prediction(module)
-    created, request_id = allocate_eip(client, p["name"], setting(p, "type"), bandwidth)
-    module.result["changed"] = True
-    module.result["request_ids"].append(request_id)
+    created, written = allocate_eip(client, p["name"], setting(p, "type"), bandwidth)
+    module.result["changed"] = written.ours
+    if written.request_id:
+        module.result["request_ids"].append(written.request_id)
     if p["wait"]:
         return wait_until_ready(client, created["id"], timeout, eip_label(created))
     return get_eip(client, created["id"])
@@ -339,10 +340,10 @@ def absent(module, eip, holder, timeout):
             module.result["request_ids"] += change.request_ids
         with step("release EIP %s" % eip_label(eip)):
             eip = wait_until_free(client, eip["id"], timeout, eip_label(eip))
-    request_id = release_eip(client, eip)
-    module.result["changed"] = True
-    if request_id:
-        module.result["request_ids"].append(request_id)
+    written = release_eip(client, eip)
+    module.result["changed"] = module.result["changed"] or written.ours
+    if written.request_id:
+        module.result["request_ids"].append(written.request_id)
     if p["wait"]:
         wait_until_gone(client, eip["id"], timeout, eip_label(eip))
     return None

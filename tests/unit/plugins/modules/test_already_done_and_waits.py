@@ -27,6 +27,8 @@ def test_a_bind_refused_because_another_job_made_it_converges(sim, run_module):
     assert [e["address"] for e in out["public_ips"]] == ["203.0.113.11"]
     assert "already as asked" in str(out.get("warnings")), out.get("warnings")
     assert len([r for r in sim.requests() if r["method"] == "POST"]) == 1
+    # The change is the other job's: this run changed nothing, and says so.
+    assert out["changed"] is False and out["request_ids"] == []
 
 
 def test_a_refusal_the_cloud_does_not_bear_out_still_fails(sim, run_module):
@@ -37,14 +39,15 @@ def test_a_refusal_the_cloud_does_not_bear_out_still_fails(sim, run_module):
     assert bound_to(sim, "203.0.113.11") is None
 
 
-def test_a_batch_item_refused_as_done_already_counts_as_converged(sim, run_module):
+def test_a_batch_item_refused_as_done_already_counts_as_converged_and_unchanged(sim, run_module):
     sim.fault(method="POST", path=r"/dev-servers/%s/publicips$" % server_id(sim, "train-a3-02"),
               error_msg="EIP is already bound to this LiteServer.", count=1, **ALREADY)
     items = [{"server": "train-a3-01", "public_ip": "203.0.113.11"},
              {"server": "train-a3-02", "public_ip": "203.0.113.12"}]
     out = run_module(modelarts_devserver_eip_batch.main, sim, {"bindings": items})
     assert not out.get("failed"), out["msg"]
-    assert out["totals"]["failed"] == 0 and out["totals"]["changed"] == 2
+    assert out["totals"] == {"items": 2, "changed": 1, "unchanged": 1, "failed": 0, "not_attempted": 0}
+    assert [r["changed"] for r in out["results"]] == [True, False]
     assert bound_to(sim, "203.0.113.12") == server_id(sim, "train-a3-02")
 
 
