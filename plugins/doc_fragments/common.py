@@ -185,6 +185,9 @@ options:
         turns every retry off.
       - 0 to 20.
       - A write whose outcome is unknown is never re-sent blindly; the module re-reads the state instead.
+      - A connection refused outright, an endpoint host name that does not resolve and a proxy that cannot be
+        reached are retried with at most 5 seconds of waiting in all, so such a failure ends within seconds;
+        timeouts and reset connections keep the full backoff.
       - If not set, the value of the E(HW_MAX_RETRIES) environment variable is used.
     type: int
     default: 5

@@ -19,6 +19,8 @@ import json
 import os
 import random
 import re
+import socket
+import ssl
 import threading
 import time
 from email.utils import parsedate_to_datetime
@@ -398,14 +400,125 @@ class Written(object):
         self.request_id = request_id
 
 
-class _TransportFailure(Exception):
-    """A request that got no HTTP answer; ``never_sent`` when it provably never reached the server."""
+# A connection refused outright, a host name that does not resolve or a proxy that cannot connect is retried with
+# at most this many seconds of sleeping in all (whatever api_retries says): such an answer rarely changes within
+# seconds, and a typo in an endpoint must fail fast. Timeouts and resets keep api_retries' backoff.
+FAST_FAILURE_BUDGET = 5.0
 
-    def __init__(self, exc, never_sent):
+
+class _TransportFailure(Exception):
+    """A request that got no HTTP answer; ``never_sent`` when it provably never reached the server. ``problem``
+    says what happened and what to check (``connection_problem``); ``fast`` when retries get FAST_FAILURE_BUDGET."""
+
+    def __init__(self, exc, url, timeout=None, proxy=None):
         super(_TransportFailure, self).__init__(str(exc))
         self.exc = exc
-        self.never_sent = never_sent
-        self.kind = "timed out" if isinstance(exc, rexc.Timeout) else "connection failed"
+        self.problem = connection_problem(exc, url, timeout, proxy)
+        self.never_sent = _never_sent(exc) or self.problem.kind in ("refused", "dns") or (
+            self.problem.kind == "proxy" and self.problem.before_sending)
+        self.fast = self.problem.kind in ("refused", "dns", "proxy") and self.never_sent
+
+
+class ConnectionProblem(object):
+    """What went wrong on the way to an endpoint: ``kind`` (refused, dns, proxy, tls, connect-timeout,
+    read-timeout, reset, other), one sentence naming the endpoint and the cause, and what to check (``hint``)."""
+
+    def __init__(self, kind, sentence, hint, before_sending=False):
+        self.kind = kind
+        self.sentence = sentence
+        self.hint = hint
+        # The request provably never left: no connection to the proxy, or the proxy refused the tunnel.
+        self.before_sending = before_sending
+
+
+def _exception_chain(exc):
+    """``exc`` and everything it wraps (urllib3's reason, causes, contexts, exception arguments), outermost first."""
+    seen, todo = [], [exc]
+    while todo and len(seen) < 32:
+        item = todo.pop(0)
+        if not isinstance(item, BaseException) or any(item is s for s in seen):
+            continue
+        seen.append(item)
+        todo += [getattr(item, "reason", None), item.__cause__, item.__context__]
+        todo += [a for a in getattr(item, "args", ()) if isinstance(a, BaseException)]
+    return seen
+
+
+def _names(chain):
+    return set(type(e).__name__ for e in chain)
+
+
+def _cause_text(chain):
+    """The innermost cause in words: an OS error's own text ("Connection refused"), else the last message."""
+    for item in reversed(chain):
+        if isinstance(item, ssl.SSLError):
+            return re.sub(r"\s*\(_ssl\.c:\d+\)$", "", str(item))
+        if isinstance(item, OSError) and getattr(item, "strerror", None):
+            return item.strerror
+    text = str(chain[-1]) if chain else ""
+    return re.sub(r"^<[^>]*>:\s*", "", text) or type(chain[-1]).__name__
+
+
+def host_port(url):
+    """``host:port`` of a URL (the scheme's port when none is written), without user-info."""
+    parsed = urlsplit(str(url))
+    host = parsed.hostname or "?"
+    try:
+        port = parsed.port
+    except ValueError:
+        port = None
+    port = port or (443 if parsed.scheme == "https" else 80)
+    return "%s:%s" % ("[%s]" % host if ":" in host else host, port)
+
+
+def connection_problem(exc, url, timeout=None, proxy=None):
+    """A ConnectionProblem for a requests exception raised while calling ``url`` (through ``proxy``, if any)."""
+    chain = _exception_chain(exc)
+    names = _names(chain)
+    where = host_port(url)
+    cause = _cause_text(chain)
+    endpoints = "the endpoints option (or HW_ENDPOINTS) and the region"
+    if any(isinstance(e, rexc.ProxyError) for e in chain) or "ProxyError" in names:
+        via = host_port(proxy) if proxy else "the proxy"
+        return ConnectionProblem(
+            "proxy", "the proxy %s could not take the request to %s (%s)" % (via, where, cause),
+            "check HTTPS_PROXY and HTTP_PROXY (the proxy's host and port) and NO_PROXY (the hosts reached without "
+            "it); unset them where this network needs no proxy",
+            before_sending="NewConnectionError" in names or "Tunnel connection failed" in cause)
+    if any(isinstance(e, ssl.SSLError) for e in chain) or any(isinstance(e, rexc.SSLError) for e in chain):
+        return ConnectionProblem(
+            "tls", "the TLS handshake with %s failed (%s)" % (where, cause),
+            "set ca_bundle to the PEM bundle of the CA that signed the endpoint's certificate (a private gateway or "
+            "a TLS-inspecting proxy), and check that the endpoint's host name is one its certificate names; "
+            "validate_certs: false only for tests")
+    if "NameResolutionError" in names or any(isinstance(e, socket.gaierror) for e in chain):
+        return ConnectionProblem(
+            "dns", "the host name of %s does not resolve (%s)" % (where, cause),
+            "check %s (the region is part of the host name: a typo names a host that does not exist) and this "
+            "machine's DNS; behind a proxy, set HTTPS_PROXY" % endpoints)
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return ConnectionProblem(
+            "refused", "%s refused the connection (%s): nothing accepts connections on that port" % (where, cause),
+            "check %s; for a simulator or a private gateway, check that it is running and listens on that port; a "
+            "firewall can refuse it too" % endpoints)
+    if isinstance(exc, rexc.ConnectTimeout) or "ConnectTimeoutError" in names:
+        return ConnectionProblem(
+            "connect-timeout", "the connection to %s timed out (none within api_timeout, %s s)" % (where, timeout),
+            "a firewall or a network without a route to the endpoint drops the connection: check %s, the proxy "
+            "variables (HTTPS_PROXY, NO_PROXY) and the network path" % endpoints)
+    if isinstance(exc, rexc.Timeout):
+        return ConnectionProblem(
+            "read-timeout", "the answer of %s timed out (the connection was made, no answer within api_timeout, %s s)"
+            % (where, timeout), "raise api_timeout if the service is slow to answer; check that the endpoint is the "
+            "service's (%s)" % endpoints)
+    if names & set(["ConnectionResetError", "RemoteDisconnected", "ProtocolError", "BrokenPipeError",
+                    "ConnectionAbortedError"]):
+        return ConnectionProblem(
+            "reset", "the connection to %s was closed before an answer (%s)" % (where, cause),
+            "a proxy, load balancer or firewall on the way closed it; if it keeps happening, check the proxy "
+            "variables and %s" % endpoints)
+    return ConnectionProblem("other", "the connection to %s failed (%s)" % (where, cause),
+                             "check %s and the proxy variables (HTTPS_PROXY, NO_PROXY)" % endpoints)
 
 
 def _never_sent(exc):
@@ -520,13 +633,58 @@ class Client(object):
         return self._project_id
 
     def discover_project_id(self):
+        """The id of the account's IAM project named after the region. When there is none (or several), the error
+        says why, with the closest known region names and the account's own projects, and advises project_id only
+        where setting it helps."""
+        operation = "discover the project id of region %s" % self.region
         resp = self.request("GET", "iam", "/v3/projects", query={"name": self.region}, project_scoped=False,
-                            expect=PROJECTS_ANSWER, operation="discover the project id of region %s" % self.region)
+                            expect=PROJECTS_ANSWER, operation=operation)
         projects = [p for p in resp.body["projects"] if p["name"] == self.region]
-        if len(projects) != 1:
-            raise HuaweiCloudError("expected exactly one IAM project named %r, found %d; set project_id"
-                                   % (self.region, len(projects)), request_id=resp.request_id)
-        return validate_id(projects[0]["id"], "project id")
+        if len(projects) == 1:
+            return validate_id(projects[0]["id"], "project id")
+        if projects:
+            raise HuaweiCloudError(
+                "%s: the account has %d IAM projects named %s (%s); set project_id to the one to use"
+                % (operation, len(projects), self.region, ", ".join(sorted(p["id"] for p in projects))),
+                request_id=resp.request_id)
+        raise HuaweiCloudError("%s: %s" % (operation, self._no_project(resp.request_id)),
+                               request_id=resp.request_id)
+
+    def _no_project(self, request_id):
+        """Why the account has no project named after the region, in words: a name no region has, or a region the
+        account has no project in; with the account's project names when it may list them."""
+        try:
+            every = self.request("GET", "iam", "/v3/projects", project_scoped=False, expect=PROJECTS_ANSWER,
+                                 operation="list the account's IAM projects").body["projects"]
+            names = sorted(set(p["name"] for p in every if p["name"] != "MOS"))
+        except HuaweiCloudError as err:
+            if err.transient:
+                raise
+            names = None
+        near = [] if self.region in KNOWN_REGIONS else closest(self.region, list(KNOWN_REGIONS) + (names or []))
+        near_text = "; the closest: %s" % ", ".join(near) if near else ""
+        if names is None:
+            have = "; the account's projects could not be listed (request id %s)" % request_id
+        else:
+            shown = names[:12] + (["and %d more" % (len(names) - 12)] if len(names) > 12 else [])
+            have = "; the account's projects: %s" % (", ".join(shown) or "none")
+        # A sub-project (region_name) is a project of that region: its id is what project_id is for.
+        subprojects = [n for n in names or [] if n.startswith(self.region + "_")]
+        if subprojects:
+            advice = ("Set project_id to the id of the sub-project to use (%s), or correct region"
+                      % ", ".join(subprojects))
+        elif self.region not in KNOWN_REGIONS:
+            advice = "Correct region%s" % (
+                "" if names is not None else ", or set project_id if the region is right and newer than the "
+                "collection's region tables")
+        else:
+            advice = "Use a region the account has a project in, or enable %s for the account" % self.region
+        if self.region in KNOWN_REGIONS:
+            what = "the account has no IAM project in region %s" % self.region
+        else:
+            what = "region %s is not a Huawei Cloud region name, and the account has no IAM project of that name" \
+                % self.region
+        return "%s%s%s. %s; nothing was sent to the services" % (what, near_text, have, advice)
 
     # -- requests -------------------------------------------------------------------------------------------------
 
@@ -570,13 +728,18 @@ class Client(object):
         attempt = 0
         renewed = False
         throttle = _ThrottleBudget(self.retry)
+        fast_slept = 0.0
         while True:
             try:
                 resp = self.send_once(req)
             except _TransportFailure as failure:
                 if attempt < self.retry.retries and (req.idempotent or failure.never_sent):
                     delay = self.retry.delay(attempt + 1)
-                    if self._fits(delay):
+                    if failure.fast:
+                        # Refused, unresolvable, no proxy: a few quick tries, FAST_FAILURE_BUDGET in all.
+                        delay = min(delay, FAST_FAILURE_BUDGET - fast_slept)
+                        fast_slept += delay
+                    if (not failure.fast or delay > 0) and self._fits(delay):
                         attempt += 1
                         self.sleep(delay)
                         continue
@@ -640,10 +803,13 @@ class Client(object):
             return self.session.request(req.method, req.url, headers=headers, data=req.payload or None,
                                         timeout=self.timeout, verify=self.verify, allow_redirects=False)
         except rexc.SSLError as exc:
-            raise req.error(HuaweiCloudError, "TLS error: %s (set ca_bundle to your CA's PEM bundle; validate_certs: "
-                                              "false only for tests)" % _short(exc))
+            # Not retried: a certificate the client does not trust stays untrusted.
+            problem = connection_problem(exc, req.url, self.timeout, self._proxy_for(req.url))
+            err = req.error(HuaweiCloudError, "TLS error: %s" % problem.sentence)
+            err.hint = problem.hint
+            raise err
         except (rexc.ConnectionError, rexc.Timeout) as exc:
-            raise _TransportFailure(exc, _never_sent(exc))
+            raise _TransportFailure(exc, req.url, self.timeout, self._proxy_for(req.url))
         except rexc.RequestException as exc:
             raise req.error(HuaweiCloudError, _short(exc))
 
@@ -655,12 +821,25 @@ class Client(object):
             return None
         return self.retry.delay(attempt + 1, parse_retry_after(find_header(resp.headers, "Retry-After")))
 
+    def _proxy_for(self, url):
+        """The proxy URL requests uses for ``url`` (from the environment), or None."""
+        if not self.session.trust_env:
+            return None
+        try:
+            return requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url)) or None
+        except Exception:  # pylint: disable=broad-except
+            return None
+
     def _transport_error(self, req, failure, attempt):
+        problem = failure.problem
         if not req.idempotent and not failure.never_sent:
-            return req.error(AmbiguousWriteError, "%s after the request was sent; the outcome is unknown (%s)"
-                             % (failure.kind, _short(failure.exc)), transient=True)
-        detail = "%s after %d attempt(s): %s" % (failure.kind, attempt + 1, _short(failure.exc))
-        return req.error(HuaweiCloudError, detail, transient=True)
+            err = req.error(AmbiguousWriteError, "%s after the request was sent, so its outcome is unknown"
+                            % problem.sentence, transient=True)
+        else:
+            err = req.error(HuaweiCloudError, "%s (gave up after %d attempt(s))" % (problem.sentence, attempt + 1),
+                            transient=True)
+        err.hint = problem.hint
+        return err
 
     def answer(self, req, resp):
         """The ApiResponse of a 2xx whose body fits what the call expects; every other answer raises."""
