@@ -14,6 +14,9 @@ version_added: 0.2.0
 description:
   - Reads the Lite Servers (ModelArts) and iMetal instances (CloudDC) of one or more regions and makes each a
     host, with its id, name, status, flavor, VPC, subnets, private and public addresses as host variables.
+  - C(hwcloud_status) is lower case for every service (C(running), whether a Lite Server says C(RUNNING) or an
+    iMetal instance C(running)), so one C(keyed_groups) entry groups both; C(hwcloud_status_raw) keeps the value as
+    the API gave it.
   - Bulk reads only - per region, the Lite Server listing, one listing of the project's EIPs (the public addresses
     of every server, by the device of each EIP's port) and the iMetal listing, each in the largest pages the API
     allows.
@@ -132,7 +135,8 @@ def read_region(options, services, explicit=None):
                              if e.get("public_ip_address")), key=address_key)
             private = [e["uri"] for e in server.get("endpoints") or [] if e.get("uri")]
             hosts.append({"service": "modelarts", "region": region, "id": server["id"], "name": server.get("name"),
-                          "status": server.get("status"), "flavor": server.get("flavor"),
+                          "status": lower(server.get("status")), "status_raw": server.get("status"),
+                          "flavor": server.get("flavor"),
                           "vpc_id": server.get("vpc_id"), "subnet_ids": [s for s in [server.get("subnet_id")] if s],
                           "private_ips": private, "public_ips": public, "tags": {},
                           "cloud_server_id": (server.get("cloud_server") or {}).get("id"),
@@ -146,11 +150,17 @@ def read_region(options, services, explicit=None):
             if isinstance(tags, list):
                 tags = dict((t.get("key"), t.get("value")) for t in tags if isinstance(t, dict))
             hosts.append({"service": "clouddc", "region": region, "id": instance["id"], "name": instance.get("name"),
-                          "status": instance.get("state"), "flavor": None, "vpc_id": instance.get("vpc_id"),
+                          "status": lower(instance.get("state")), "status_raw": instance.get("state"),
+                          "flavor": None, "vpc_id": instance.get("vpc_id"),
                           "subnet_ids": [n.get("subnet_id") for n in nics if n.get("subnet_id")],
                           "private_ips": [n.get("ipv4_address") for n in nics if n.get("ipv4_address")],
                           "public_ips": [], "tags": tags, "physical_server_id": instance.get("server_id")})
     return hosts
+
+
+def lower(status):
+    """One case for every service's status (Lite Servers say RUNNING, iMetal instances running)."""
+    return status.lower() if isinstance(status, str) else status
 
 
 def matches(host, filters):

@@ -60,6 +60,49 @@ def refuse(module, results, problems, option, label, what):
         "%s[%d] (%s): %s" % (option, i, label(results[i]), "; ".join(by_index[i])) for i in sorted(by_index))))
 
 
+class Stages(object):
+    """Whatever stops a batch (a failed listing or project-id discovery, a wait that cannot read, a bug), its result
+    has ``totals`` and ``report``, and every item says what became of it. Used as ``with Stages(...) as stages``
+    around the batch's work; ``stages.writing()`` when the first write may go out, ``stages.waiting()`` when the
+    writes were sent and are being confirmed.
+
+    Stopped while planning, every item still open is not attempted; stopped while confirming, every change not
+    yet confirmed is failed (the change stands, unconfirmed); the items already told keep their ending."""
+
+    def __init__(self, module, results, option, label):
+        self.module = module
+        self.results = results
+        self.option = option
+        self.label = label
+        self.stage = "planning"
+
+    def writing(self):
+        self.stage = "writing"
+
+    def waiting(self):
+        self.stage = "waiting"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        if exc is None or "totals" in self.module.result or not isinstance(exc, Exception):
+            return False
+        reason = (getattr(exc, "message", None) or str(exc) or type(exc).__name__).split("\n", 1)[0]
+        for result in self.results:
+            if result["error"]:
+                continue
+            if self.stage == "planning":
+                result["error"] = "%s: the batch stopped before any change (%s)" % (NOT_ATTEMPTED, reason)
+            elif self.stage == "waiting" and result["changed"]:
+                result["error"] = "not confirmed: the batch stopped while confirming the changes (%s)" % reason
+        self.module.result["changed"] = any(r["changed"] for r in self.results)
+        summary, _unsuccessful = summarize(self.module, self.results, self.option, self.label)
+        if isinstance(exc, HuaweiCloudError):
+            raise exc.reworded("%s. %s" % (exc.message, summary))
+        return False
+
+
 def run_pool(work, keys, concurrency):
     """``work(key)`` for every key, at most ``concurrency`` at a time; every call runs to its end."""
     keys = list(keys)

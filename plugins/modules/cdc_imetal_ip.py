@@ -10,7 +10,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: cdc_imetal_ip
-short_description: Set the VPC and IP addresses of Cloud Data Center iMetal instances
+short_description: One iMetal instance - change its VPC and IP addresses (Cloud Data Center)
 version_added: 0.1.0
 description:
   - Ensures an iMetal instance has the wanted VPC and network interface addressing, using the CloudDC

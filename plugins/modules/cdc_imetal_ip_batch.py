@@ -10,7 +10,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: cdc_imetal_ip_batch
-short_description: Set the VPC and IP addresses of many Cloud Data Center iMetal instances in one task
+short_description: Many iMetal instances in one task - change their VPC and IP addresses
 version_added: 0.1.0
 description:
   - Converges the addressing of a whole list of iMetal instances in one process, with the same rules as
@@ -225,7 +225,7 @@ from ..module_utils._clouddc import (PROCESSING, FailedChangeError, IpChange, ad
                                      change_refusal, change_spec, complete_nics, instance_summary, is_converged,
                                      list_instances, predict, preflight_refusal, settle_in_flight, state_differs,
                                      validate_nics, wait_for_changes)
-from ..module_utils._fleet import finish, fleet_argument_spec, refuse, run_pool, validate_fleet_options
+from ..module_utils._fleet import Stages, finish, fleet_argument_spec, refuse, run_pool, validate_fleet_options
 from ..module_utils._module import HuaweiCloudModule, resource_diff
 
 
@@ -304,49 +304,52 @@ def converge(module):
     results = [{"instance": i["instance"], "id": None, "name": None, "changed": False, "before": None,
                 "after": None, "request_id": None, "error": None, "found": None} for i in items]
     module.result["results"] = results
-    invalid, nics = validate_items(items)
-    if not nics:
-        refuse(module, results, invalid, "instances", _label, "are invalid; nothing was sent")
-    client = module.client
-    client.share(concurrency, rate)
-    # The valid items are planned too (reads only), so that every item's problems are told at once.
-    problems, plans = plan(client, items, nics, results, wait_timeout)
-    refuse(module, results, sorted(invalid + problems, key=lambda p: p[0]), "instances", _label,
-           "cannot be done; nothing was sent")
-    changes = {}
-    for index, planned in plans.items():
-        instance = planned["instance"]
-        after = instance_summary(instance) if planned["converged"] else predict(instance, items[index]["vpc_id"],
-                                                                                planned["nics"])
-        results[index].update(id=instance["id"], name=instance.get("name"), before=addressing(instance),
-                              after=addressing(after))
-        if not planned["converged"]:
-            changes[index] = IpChange(client, instance, items[index]["vpc_id"], planned["nics"], wait_timeout)
-    module.set_diffs(resource_diff("iMetal instance %s (instances[%d])" % (results[i]["instance"], i),
-                                   results[i]["before"], results[i]["after"]) for i in sorted(changes))
-    if module.check_mode:
-        for index in changes:
-            results[index]["changed"] = True
-    else:
-        def send(index):
-            try:
-                changes[index].apply(recheck=True)
-            except HuaweiCloudError as err:
-                results[index]["error"] = err.message
-            finally:
-                results[index].update(changed=changes[index].sent, request_id=changes[index].request_id)
-
-        try:
-            run_pool(send, sorted(changes), concurrency)
-        finally:
-            module.result["changed"] = any(r["changed"] for r in results)
-        sent = [changes[i] for i in sorted(changes) if results[i]["changed"]]
-        if p["wait"]:
-            wait_all(client, sent, results, wait_timeout)
-        else:
+    with Stages(module, results, "instances", _label) as stages:
+        invalid, nics = validate_items(items)
+        if not nics:
+            refuse(module, results, invalid, "instances", _label, "are invalid; nothing was sent")
+        client = module.client
+        client.share(concurrency, rate)
+        # The valid items are planned too (reads only), so that every item's problems are told at once.
+        problems, plans = plan(client, items, nics, results, wait_timeout)
+        refuse(module, results, sorted(invalid + problems, key=lambda p: p[0]), "instances", _label,
+               "cannot be done; nothing was sent")
+        changes = {}
+        for index, planned in plans.items():
+            instance = planned["instance"]
+            after = instance_summary(instance) if planned["converged"] else predict(instance, items[index]["vpc_id"],
+                                                                                    planned["nics"])
+            results[index].update(id=instance["id"], name=instance.get("name"), before=addressing(instance),
+                                  after=addressing(after))
+            if not planned["converged"]:
+                changes[index] = IpChange(client, instance, items[index]["vpc_id"], planned["nics"], wait_timeout)
+        module.set_diffs(resource_diff("iMetal instance %s (instances[%d])" % (results[i]["instance"], i),
+                                       results[i]["before"], results[i]["after"]) for i in sorted(changes))
+        if module.check_mode:
             for index in changes:
-                if results[index]["changed"]:
-                    results[index]["after"]["operation_state"] = PROCESSING
+                results[index]["changed"] = True
+        else:
+            def send(index):
+                try:
+                    changes[index].apply(recheck=True)
+                except HuaweiCloudError as err:
+                    results[index]["error"] = err.message
+                finally:
+                    results[index].update(changed=changes[index].sent, request_id=changes[index].request_id)
+
+            stages.writing()
+            try:
+                run_pool(send, sorted(changes), concurrency)
+            finally:
+                module.result["changed"] = any(r["changed"] for r in results)
+            sent = [changes[i] for i in sorted(changes) if results[i]["changed"]]
+            if p["wait"]:
+                stages.waiting()
+                wait_all(client, sent, results, wait_timeout)
+            else:
+                for index in changes:
+                    if results[index]["changed"]:
+                        results[index]["after"]["operation_state"] = PROCESSING
     module.result["changed"] = any(r["changed"] for r in results)
     module.result.update(calls=client.calls, instances=dict(
         (r["instance"], dict(r["after"], id=r["id"], name=r["name"], addresses=[

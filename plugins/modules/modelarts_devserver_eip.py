@@ -10,7 +10,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: modelarts_devserver_eip
-short_description: Bind or unbind elastic public IPs (EIPs) on ModelArts Lite Servers
+short_description: One Lite Server - bind or unbind its elastic public IPs (ModelArts)
 version_added: 0.1.0
 description:
   - Ensures an EIP is bound to, or not bound to, a ModelArts Lite Server (dev-server).

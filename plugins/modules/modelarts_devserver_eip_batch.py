@@ -10,7 +10,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: modelarts_devserver_eip_batch
-short_description: Bind or unbind the EIPs of many ModelArts Lite Servers in one task
+short_description: Many Lite Servers in one task - bind or unbind their EIPs (ModelArts)
 version_added: 0.1.0
 description:
   - Converges a whole list of EIP bindings on Lite Servers in one process, with the same rules as
@@ -240,7 +240,7 @@ diff:
 
 from ..module_utils._errors import HuaweiCloudError, step, WaitTimeoutError
 from ..module_utils._validate import validate_int, validate_ref
-from ..module_utils._fleet import (NOT_ATTEMPTED, finish, fleet_argument_spec, refuse, run_pool,
+from ..module_utils._fleet import (NOT_ATTEMPTED, Stages, finish, fleet_argument_spec, refuse, run_pool,
                                    validate_fleet_options)
 from ..module_utils._modelarts import (AUTO, BindingChange, Snapshot, binding_spec, bindings_differ, plan_auto,
                                        plan_task, server_label, wait_for_fleet)
@@ -398,31 +398,35 @@ def converge(module):
     wait_timeout = module.wait_timeout()
     items = p["bindings"]
     auto_eip = validate_auto_eip(p["auto_eip"])
-    client = module.client
-    fleet = Fleet(client, items, wait_timeout, auto_eip)
+    # The client is built once the results exist: bad connection options are reported with every item.
+    fleet = Fleet(None, items, wait_timeout, auto_eip)
     module.result["results"] = fleet.results
-    invalid = validate_items(items)
-    if len(set(i for i, _m in invalid)) == len(items):
-        refuse(module, fleet.results, invalid, "bindings", _label, "are invalid; nothing was sent")
-    client.share(concurrency, rate)
-    # The valid items are planned too (reads only), so that every item's problems are told at once.
-    problems = invalid + fleet.plan(Snapshot(client), skip=set(i for i, _m in invalid))
-    refuse(module, fleet.results, sorted(problems, key=lambda p: p[0]), "bindings", _label,
-           "cannot be done; nothing was changed")
-    module.set_diffs(resource_diff("Lite Server %s (bindings[%d])" % (r["server"], i), {"public_ips": r["before"]},
-                                   {"public_ips": r["after"]})
-                     for i, r in enumerate(fleet.results) if fleet.tasks[i]["writes"])
-    if module.check_mode:
-        for index, task in fleet.tasks.items():
-            fleet.results[index]["changed"] = task["writes"]
-    else:
-        try:
-            run_pool(fleet.apply_group, [sid for sid, idx in fleet.groups.items()
-                                         if any(fleet.tasks[i]["writes"] for i in idx)], concurrency)
-        finally:
-            module.result["changed"] = any(r["changed"] for r in fleet.results)
-        if p["wait"]:
-            wait_all(client, fleet, wait_timeout)
+    with Stages(module, fleet.results, "bindings", _label) as stages:
+        invalid = validate_items(items)
+        if len(set(i for i, _m in invalid)) == len(items):
+            refuse(module, fleet.results, invalid, "bindings", _label, "are invalid; nothing was sent")
+        client = fleet.client = module.client
+        client.share(concurrency, rate)
+        # The valid items are planned too (reads only), so that every item's problems are told at once.
+        problems = invalid + fleet.plan(Snapshot(client), skip=set(i for i, _m in invalid))
+        refuse(module, fleet.results, sorted(problems, key=lambda p: p[0]), "bindings", _label,
+               "cannot be done; nothing was changed")
+        module.set_diffs(resource_diff("Lite Server %s (bindings[%d])" % (r["server"], i), {"public_ips": r["before"]},
+                                       {"public_ips": r["after"]})
+                         for i, r in enumerate(fleet.results) if fleet.tasks[i]["writes"])
+        if module.check_mode:
+            for index, task in fleet.tasks.items():
+                fleet.results[index]["changed"] = task["writes"]
+        else:
+            stages.writing()
+            try:
+                run_pool(fleet.apply_group, [sid for sid, idx in fleet.groups.items()
+                                             if any(fleet.tasks[i]["writes"] for i in idx)], concurrency)
+            finally:
+                module.result["changed"] = any(r["changed"] for r in fleet.results)
+            if p["wait"]:
+                stages.waiting()
+                wait_all(client, fleet, wait_timeout)
     module.result["changed"] = any(r["changed"] for r in fleet.results)
     results = fleet.results
     module.result.update(calls=client.calls, servers=dict(

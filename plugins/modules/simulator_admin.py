@@ -75,7 +75,8 @@ options:
         error_code: APIG.0308, count: 3})."
       - Fields - C(method), C(path) (a regular expression), C(count) (null for always), C(status), C(error_code),
         C(error_msg), C(body), C(raw), C(content_type), C(headers), C(retry_after), C(latency), C(latency_after),
-        C(apply), C(drop) (V(before) or V(after)); the simulator's README explains each.
+        C(apply), C(drop) (V(before) or V(after)), C(skip) (the first N matching requests pass); the simulator's README
+        explains each.
     type: dict
   config:
     description: "With V(configure), the knobs to change (for example C({imetal_ip_change_polls: 5}))."

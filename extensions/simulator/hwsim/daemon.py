@@ -7,7 +7,8 @@ role hwcloud.infra.simulator).
     python -m hwsim.daemon stop --state-dir DIR    # SIGTERM, wait, remove DIR/hwsim.json
 
 The script exports the HW_* variables that point the collection at the simulator (and HWSIM_URL), silences
-ansible-core's implicit-localhost warnings, and defines ``hwsim_leave``, which unsets them again.
+ansible-core's implicit-localhost warnings, and defines ``hwsim_leave``, which unsets them again (and puts PATH back
+as it was before the script, when it added to PATH).
 
 hwsim.json holds url, pid, ca_file and ``auth``: the connection options (region, credentials of the default seed,
 endpoints, ca_bundle) that point the collection's modules at this simulator.
@@ -24,6 +25,7 @@ import time
 from .control import SEED, SimulatorProcess, connection_env
 
 LEAVE = "hwsim_leave"
+PATH_BEFORE = "HWSIM_PATH_BEFORE"
 # ansible-core's warnings about the implicit localhost (no inventory given), which every ad-hoc command prints.
 QUIET = {"ANSIBLE_LOCALHOST_WARNING": "False", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False"}
 
@@ -43,15 +45,18 @@ def env_script(info, env, path_prefix=None, written_by="python -m hwsim.daemon")
              "# `%s` takes every variable below back (the simulator's environment, not the simulator)." % LEAVE]
     lines += ["export %s=%s" % (name, shlex.quote(value)) for name, value in sorted(env.items())]
     if path_prefix:
+        # PATH as it was before the first time this script was sourced: what hwsim_leave restores (an activated
+        # venv that is also path_prefix stays on PATH).
+        lines.append('export %s="${%s-$PATH}"' % (PATH_BEFORE, PATH_BEFORE))
         lines.append('export PATH=%s:"$PATH"' % shlex.quote(path_prefix))
     lines.append("%s() {" % LEAVE)
     lines.append("  unset %s" % " ".join(sorted(env)))
     if path_prefix:
-        lines.append('  PATH=$(printf %%s "$PATH" | tr : "\\n" | grep -vxF %s | paste -sd: -)'
-                     % shlex.quote(path_prefix))
+        lines.append('  PATH="$%s"' % PATH_BEFORE)
+        lines.append("  unset %s" % PATH_BEFORE)
     lines.append("  unset -f %s" % LEAVE)
     lines.append('  echo "simulator environment left: HW_* and ANSIBLE_* variables unset%s"'
-                 % (", %s off PATH" % path_prefix if path_prefix else ""))
+                 % (", PATH as it was before" if path_prefix else ""))
     lines.append("}")
     return "\n".join(lines) + "\n"
 

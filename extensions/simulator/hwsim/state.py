@@ -255,7 +255,7 @@ class SimState:
                 "drop": spec.get("drop"), "retry_after": spec.get("retry_after"), "hits": 0,
                 "latency_after": spec.get("latency_after", 0), "apply": bool(spec.get("apply", False)),
                 "raw": spec.get("raw"), "content_type": spec.get("content_type", "application/json"),
-                "headers": dict(spec.get("headers") or {}),
+                "headers": dict(spec.get("headers") or {}), "skip": int(spec.get("skip") or 0),
             }
             unknown = set(spec) - set(fault) - {"path", "method"}
             if unknown:
@@ -274,6 +274,10 @@ class SimState:
                 if fault["method"] not in ("*", method):
                     continue
                 if not re.search(fault["path"], path):
+                    continue
+                if fault["skip"] > 0:
+                    # The first ``skip`` matching requests pass untouched (a fault for the third listing, say).
+                    fault["skip"] -= 1
                     continue
                 fault["hits"] += 1
                 if fault["count"] is not None:

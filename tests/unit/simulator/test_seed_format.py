@@ -230,3 +230,17 @@ def test_the_role_shows_no_key_of_the_simulated_account_at_high_verbosity(tmp_pa
         decoded.append(base64.b64decode(token).decode("utf-8", "replace"))
     assert SK not in shown and not [d for d in decoded if SK in d]
     assert not os.path.exists(str(tmp_path / "s" / "hwsim.json"))
+
+
+def test_hwsim_leave_puts_path_back_as_it_was_even_when_the_venv_was_already_on_it(tmp_path):
+    from hwsim.daemon import env_script
+    venv_bin = str(tmp_path / "venv" / "bin")
+    script = tmp_path / "env.sh"
+    script.write_text(env_script({"url": "http://127.0.0.1:1"}, {"HW_REGION_NAME": "ap-southeast-3"}, venv_bin))
+    before = "%s:/usr/bin:/bin" % venv_bin  # an activated venv that is also the script's
+    out = subprocess.run(["bash", "-c", 'PATH="%s"; source %s; source %s; echo "$PATH"; hwsim_leave; echo "$PATH"; '
+                          'echo "[${HW_REGION_NAME:-}][${HWSIM_PATH_BEFORE:-}]"' % (before, script, script)],
+                         capture_output=True, text=True, check=True, env={"HOME": str(tmp_path)}).stdout.split("\n")
+    assert out[0].startswith(venv_bin + ":")
+    assert "PATH as it was before" in out[1]
+    assert out[2] == before and out[3] == "[][]"

@@ -52,7 +52,8 @@ def test_every_resource_is_a_host_with_its_variables_and_groups(sim, tmp_path):
     hostvars = data["_meta"]["hostvars"]
     bound = hostvars["train-a3-04"]
     assert bound["hwcloud_public_ips"] == ["203.0.113.40"] and bound["ansible_host"] == "203.0.113.40"
-    assert bound["hwcloud_private_ips"] == ["10.0.1.103"] and bound["hwcloud_status"] == "RUNNING"
+    assert bound["hwcloud_private_ips"] == ["10.0.1.103"] and bound["hwcloud_status"] == "running"
+    assert bound["hwcloud_status_raw"] == "RUNNING"
     assert bound["hwcloud_flavor"] == "ascend-snt9b2.48xlarge" and bound["hwcloud_service"] == "modelarts"
     node = hostvars["gpu-node-01"]
     assert node["ansible_host"] == "10.0.1.10" and node["hwcloud_private_ips"] == ["10.0.1.10", "10.0.2.10"]
@@ -65,6 +66,10 @@ def test_every_resource_is_a_host_with_its_variables_and_groups(sim, tmp_path):
     assert len(data["hwcloud_region_ap_southeast_3"]["hosts"]) == len(hostvars)
     # Bulk reads: the Lite Server listing, the EIP listing, the iMetal listing; nothing per server.
     assert sorted(r["path"].rsplit("/", 1)[-1] for r in api_calls(sim)) == ["all", "instances", "publicips"]
+    # One keyed group per status across services: Lite Servers (RUNNING) and iMetal instances (running) together.
+    keyed = listed(sim, tmp_path, "keyed_groups:\n  - key: hwcloud_status\n    prefix: status\n")
+    assert "status_RUNNING" not in keyed
+    assert {"train-a3-04", "gpu-node-01"} <= set(keyed["status_running"]["hosts"])
 
 
 @pytest.mark.ansible_process

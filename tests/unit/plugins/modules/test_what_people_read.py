@@ -45,3 +45,25 @@ def test_addresses_sort_in_numeric_order(sim, run_module):
     assert addresses == sorted(addresses, key=address_key)
     assert sorted(["203.0.113.130", None, "203.0.113.14", "x"], key=address_key) == [
         "203.0.113.14", "203.0.113.130", "x", None]
+
+
+def test_short_descriptions_tell_every_plugin_apart_at_80_columns():
+    # ansible-doc -l prints the names in a column as wide as the longest, then the short description cut to the
+    # terminal's width (80) less that column and 5 (ansible/cli/doc.py, display_plugin_list): what is left differs.
+    import glob
+    import os
+    import re
+
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "plugins")
+    described = {}
+    for path in glob.glob(os.path.join(root, "modules", "*.py")) + glob.glob(os.path.join(root, "inventory", "*.py")):
+        with open(path, encoding="utf-8") as handle:
+            found = re.search(r"^short_description: (.+)$", handle.read(), re.M)
+        if found:
+            described["hwcloud.infra." + os.path.basename(path)[:-3]] = found.group(1)
+    width = 80 - max(len(name) for name in described) - 5
+    shown = {}
+    for name, text in described.items():
+        shown.setdefault(text[:width], []).append(name)
+    assert len(described) >= 10
+    assert [names for names in shown.values() if len(names) > 1] == []
