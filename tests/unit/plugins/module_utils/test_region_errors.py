@@ -17,7 +17,6 @@ def discovery_error(make_client, sim, region):
     return info.value
 
 
-
 def test_a_mistyped_region_with_endpoints_set_is_named_with_the_closest_and_the_account_projects(sim, make_client):
     err = discovery_error(make_client, sim, "ap-southeast-33")
     text = str(err)
