@@ -58,6 +58,10 @@ options:
       - V(requests) - return the request log, filtered by O(match).
       - V(clear_requests) - empty the request log.
       - V(state) - return the whole simulated state.
+      - V(policies) - attach the IAM policies O(policies) (Huawei's policy documents, for example the
+        collection's C(extensions/iam/policies/*.json)) to the simulated user O(user) (the one of the simulator's
+        keys when not set) or agency O(agency); the simulator then allows only what they allow, as IAM does.
+        O(policies=null) gives full access back.
       - V(advance_clock) - move the simulated cloud's clock forward by O(seconds), so that what takes time there
         happens at once - throttling windows close, an EIP release or an iMetal change of
         C(imetal_ip_change_seconds) ends, tokens and temporary credentials reach their expiry. A signature's date
@@ -65,7 +69,7 @@ options:
     type: str
     required: true
     choices: [reset, fault, clear_faults, configure, expire_tokens, expire_credentials, revoke_credentials, requests,
-              clear_requests, state, advance_clock]
+              clear_requests, state, advance_clock, policies]
   seed:
     description: With V(reset), a seed file (the format of the simulator's README, C(hwsim_seed) 1).
     type: path
@@ -84,6 +88,17 @@ options:
   seconds:
     description: With V(advance_clock), how far to move the clock, in seconds (0 or more).
     type: float
+  policies:
+    description: With V(policies), the policy documents (C({Version, Statement})) to attach; null gives full access.
+    type: list
+    elements: dict
+  user:
+    description: With V(policies), the simulated IAM user (name or user id) to attach them to.
+    type: str
+    default: ops-admin
+  agency:
+    description: With V(policies), the simulated agency (name) to attach them to instead of O(user).
+    type: str
   match:
     description:
       - With V(requests), keep only the entries whose fields equal these values (C(method), C(service),
@@ -180,6 +195,11 @@ fault:
   description: With V(fault), the fault as the simulator keeps it (with its C(id)).
   returned: when O(action=fault)
   type: dict
+policies:
+  description: With V(policies), the principal (user id) and the policies now attached to it.
+  returned: when O(action=policies)
+  type: dict
+  sample: {principal: 7b794086bf2a5915950fd7bee3cc9386, policies: [{Version: "1.1", Statement: []}]}
 credentials_changed:
   description: With V(expire_credentials) or V(revoke_credentials), how many tokens and credentials it changed.
   returned: when O(action) is V(expire_credentials) or V(revoke_credentials)
@@ -218,7 +238,7 @@ from ansible.module_utils.urls import open_url
 
 ADMIN = "/__sim__/"
 ACTIONS = ["reset", "fault", "clear_faults", "configure", "expire_tokens", "expire_credentials", "revoke_credentials",
-           "requests", "clear_requests", "state", "advance_clock"]
+           "requests", "clear_requests", "state", "advance_clock", "policies"]
 
 
 def loopback_url(module, url):
@@ -274,6 +294,9 @@ def main():
             config=dict(type="dict"),
             match=dict(type="dict", default={}),
             seconds=dict(type="float"),
+            policies=dict(type="list", elements="dict"),
+            user=dict(type="str", default="ops-admin"),
+            agency=dict(type="str"),
         ),
         required_if=[("action", "fault", ["fault"]), ("action", "configure", ["config"]),
                      ("action", "advance_clock", ["seconds"])],
@@ -317,6 +340,12 @@ def main():
         call(module, base, "DELETE", "requests")
     elif action == "advance_clock":
         result["clock"] = call(module, base, "POST", "clock", {"advance": p["seconds"]})
+    elif action == "policies":
+        target = {"agency": p["agency"]} if p["agency"] else {"user": p["user"]}
+        before = call(module, base, "GET", "policies")["policies"]
+        result["policies"] = call(module, base, "POST", "policies", dict(target, policies=p["policies"]))
+        # Changed when the principal's policies are not what they were (the same ones again: no change).
+        result["changed"] = before.get(result["policies"]["principal"]) != result["policies"]["policies"]
     else:
         result["state"] = call(module, base, "GET", "state")
     module.exit_json(**result)

@@ -108,6 +108,15 @@ class SimulatorProcess:
     def fault(self, **spec):
         return self.admin("POST", "faults", spec)
 
+    def policies(self, policies, user=None, agency=None):
+        """Attach IAM ``policies`` (policy documents; None: full access again) to a simulated user (by name or id;
+        the permanent keys' user when neither is named) or agency."""
+        if user is None and agency is None:
+            from .seedinfo import USER
+            user = USER
+        target = {"agency": agency} if agency is not None else {"user": user}
+        return self.admin("POST", "policies", dict(target, policies=policies))
+
     def requests(self):
         return self.admin("GET", "requests")["requests"]
 

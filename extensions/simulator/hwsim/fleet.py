@@ -40,7 +40,8 @@ CHARGE_MODES = ("bandwidth", "traffic")
 HOLDERS = {"PORT": "compute:nova", "ELB": "neutron:LOADBALANCERV2"}
 POWER_STATES = ("on", "off")
 
-TOP = ("hwsim_seed", "region", "vpcs", "bandwidths", "lite_servers", "eips", "imetal_instances", "quotas", "config")
+TOP = ("hwsim_seed", "region", "vpcs", "bandwidths", "lite_servers", "eips", "imetal_instances", "quotas", "iam",
+       "config")
 FIELDS = {
     "vpcs": ("name", "id", "subnets"),
     "subnets": ("name", "id", "cidr", "gateway_ip"),
@@ -457,6 +458,7 @@ def expand(doc, state_config_keys):
     unknown = sorted(set(config) - set(state_config_keys))
     if unknown:
         fail("config", "unknown knob(s) %s; known: %s" % (", ".join(unknown), ", ".join(sorted(state_config_keys))))
+    policies = expand_iam(doc, state)
     quotas = mapping(doc.get("quotas") or {}, "quotas", "quotas")
     config = dict(config)
     if "eips" in quotas:
@@ -464,5 +466,31 @@ def expand(doc, state_config_keys):
     unique([(w, r["id"]) for w, r in eips.values()], "id", "EIP id")
     state.update(config=config, region=region, subnets=list(subnets.records.values()),
                  bandwidths=list(bandwidths.values()), publicips=[r for _w, r in eips.values()],
-                 dev_servers=servers, instances=instances, physical_servers=physical)
+                 dev_servers=servers, instances=instances, physical_servers=physical, policies=policies)
     return state
+
+
+def expand_iam(doc, state):
+    """{principal user id: policies} from the seed's ``iam`` entries: ``{user: name, policies: [...]}`` or
+    ``{agency: name, policies: [...]}`` (the policy documents of hwsim/iam.py)."""
+    from .iam import PolicyError, check_policies
+    policies = {}
+    for index, entry in enumerate(entries(doc, "iam")):
+        where = "iam[%d]" % index
+        entry = mapping(entry, where, "an IAM entry")
+        unknown = sorted(set(entry) - {"user", "agency", "policies"})
+        if unknown or ("user" in entry) == ("agency" in entry):
+            fail(where, "an entry is {user: NAME, policies: [...]} or {agency: NAME, policies: [...]}")
+        if "user" in entry:
+            found = [u["id"] for u in state["users"] if entry["user"] in (u["name"], u["id"])]
+        else:
+            found = [a["user_id"] for a in state["agencies"] if a["name"] == entry["agency"]]
+        if len(found) != 1:
+            fail(where, "%s %r is none of the simulated account's (users: %s; agencies: %s)" % (
+                "user" if "user" in entry else "agency", entry.get("user", entry.get("agency")),
+                ", ".join(u["name"] for u in state["users"]), ", ".join(a["name"] for a in state["agencies"])))
+        try:
+            policies[found[0]] = check_policies(entry.get("policies"), where + ".policies")
+        except PolicyError as exc:
+            fail(where, str(exc))
+    return policies

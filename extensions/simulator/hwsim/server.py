@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from .auth import AuthError, format_time, verify_aksk, verify_token
-from . import fleet, identity
+from . import fleet, iam, identity
 from .state import attach_eip
 
 ADMIN_PREFIX = "/__sim__"
@@ -71,10 +71,20 @@ def _now_ms(st):
     return int(st.clock.time() * 1000)
 
 
-def _authorize(sim, action):
-    """Refuse an IAM action listed in the ``denied_actions`` knob, as IAM does for a policy without it."""
-    if action in sim.state.config["denied_actions"]:
-        raise ApiError(403, "ModelArts.0203", "Invalid token, or policy doesn't allow %s to be performed." % action)
+def _authorize(sim, ctx, handler, service, groups):
+    """Refuse the call as the service does when the caller's IAM policies (hwsim/iam.py) do not allow it, or when an
+    action it needs is in the ``denied_actions`` knob."""
+    needed = iam.required(handler, groups, ctx["json"] if isinstance(ctx["json"], dict) else None,
+                          sim.state.config)
+    principal = ctx.get("principal")
+    if needed is None or principal is None:
+        return
+    denied = [a for actions in needed.values() for a in actions if a in sim.state.config["denied_actions"]]
+    policies = sim.state.policies.get(principal.get("user_id"))
+    action = denied[0] if denied else (iam.refused_action(policies, needed) if policies is not None else None)
+    if action is not None:
+        status, code, message = iam.refusal(service, action, sim.state.config)
+        raise ApiError(status, code, message, shape="iam" if code is None else "standard")
 
 
 def _public(record):
@@ -177,7 +187,6 @@ def _project_servers(sim, ctx):
 
 def ma_list(sim, ctx):
     """The calling user's servers ("Obtaining All DevServer Instances of a User"), offset paged."""
-    _authorize(sim, "modelarts:devserver:listByUser")
     query = ctx["query"]
     limit = _int_arg(query, "limit", 10, 0, 1024) or 10
     offset = _int_arg(query, "offset", 0, 0, 2147483647)
@@ -200,7 +209,6 @@ def ma_list(sim, ctx):
 def ma_list_all(sim, ctx):
     """Every server of the project, whoever owns it: one answer (the call has no paging parameters), or, with
     ``modelarts_all_page_cap``, a first page whose ``total`` counts all, paged as ``modelarts_all_paging`` says."""
-    _authorize(sim, "modelarts:devserver:list")
     servers = sorted(_project_servers(sim, ctx), key=lambda s: (s.get("create_at") or 0, s["id"]))
     config = sim.state.config
     cap = int(config["modelarts_all_page_cap"])
@@ -970,6 +978,7 @@ class Simulator:
                 raise ApiError(429, "APIG.0308", "The throttling threshold has been reached: policy user over "
                                "ratelimit,limit:%s,time:1 second" % limit)
             ctx["principal"] = principal
+            _authorize(self, ctx, handler, service, groups)
             check_request(handler, method, query, headers, body, parsed, ctx["project_id"])
             return handler(self, ctx, **groups), entry
         except ApiError as err:
@@ -1039,6 +1048,23 @@ class Simulator:
             return Reply(200, st.config)
         if name == "config" and method == "GET":
             return Reply(200, st.config)
+        if name == "policies" and method == "POST":
+            # {"user": name or id | "agency": name, "policies": [...] or null (full access again)}
+            try:
+                data = data or {}
+                principal = st.principal_id(user=data.get("user"), agency=data.get("agency")) \
+                    if ("user" in data) != ("agency" in data) else None
+                if principal is None:
+                    raise ValueError("name a user or an agency: {user: NAME, policies: [...]}")
+                policies = data.get("policies")
+                if policies is not None:
+                    iam.check_policies(policies, "policies")
+            except ValueError as exc:
+                return Reply(400, {"error": str(exc)})
+            st.set_policies(principal, policies)
+            return Reply(200, {"principal": principal, "policies": policies})
+        if name == "policies" and method == "GET":
+            return Reply(200, {"policies": st.policies})
         if name == "faults" and method == "POST":
             try:
                 return Reply(201, st.add_fault(data or {}))
@@ -1056,6 +1082,7 @@ class Simulator:
         if name == "requests" and method == "DELETE":
             with st.lock:
                 st.requests = []
+                st.log_epoch += 1
             return Reply(200, {"ok": True})
         if name == "tokens" and method == "POST":
             data = data or {}
@@ -1117,6 +1144,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _api(self, sim, split, body, headers):
         clock = sim.state.clock
+        # The log holds the requests received since the last reset or clearing: one still held from before (a slow
+        # answer a client gave up on) is not logged into the next test's log when it ends.
+        self.log_epoch = sim.state.log_epoch
         request_id = uuid.uuid4().hex
         fault = sim.state.take_fault(self.command, split.path)
         if fault and fault["latency"]:
@@ -1171,9 +1201,10 @@ class Handler(BaseHTTPRequestHandler):
                 "query": split.query, "request_id": request_id, "service": _service_of(split.path), "auth": None, "principal": None,
                 "status": status, "fault": fault, "body": None, "user_agent": self.headers.get("User-Agent")}
 
-    @staticmethod
-    def _log(sim, entry):
+    def _log(self, sim, entry):
         with sim.state.lock:
+            if getattr(self, "log_epoch", sim.state.log_epoch) != sim.state.log_epoch:
+                return
             entry["seq"] = len(sim.state.requests) + 1
             sim.state.requests.append(entry)
 

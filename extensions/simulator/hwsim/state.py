@@ -49,8 +49,14 @@ DEFAULT_CONFIG = {
     "imetal_ip_change_seconds": 0,
     # After an IP change is accepted, this many status reads still answer the state from before it (stale reads).
     "imetal_stale_status_reads": 0,
-    # IAM actions refused to every caller with 403, e.g. ["modelarts:devserver:list"].
+    # IAM actions refused to every caller with 403, e.g. ["modelarts:devserver:list"] (an implicit Deny).
     "denied_actions": [],
+    # The actions a call needs, per handler, where Huawei does not document them: {handler: {"1.1": [...],
+    # "5.0": [...]}} (hwsim/iam.py's ACTIONS are the defaults).
+    "iam_actions": {},
+    # What a service answers for a call the caller's policies refuse: {service: {status, code, message}}, the
+    # message's {action} being the action refused (hwsim/iam.py's REFUSALS are the defaults).
+    "iam_refusals": {},
     # Requests per second allowed per credential (AK, token); past it: 429 APIG.0308.
     "rate_limit_per_second": 100,
     "token_ttl_seconds": 86400,
@@ -184,6 +190,8 @@ class SimState:
             self.users = seed.get("users", [])
             self.tokens = {t["token"]: t for t in seed.get("tokens", [])}
             self.agencies = seed.get("agencies", [])
+            # IAM policies by principal (user id of a user, agency or federated identity); absent: full access.
+            self.policies = dict(seed.get("policies", {}))
             self.federation = seed.get("federation", {})
             self.metadata_tokens = set()
             self.subnets = {s["id"]: s for s in seed.get("subnets", [])}
@@ -197,6 +205,8 @@ class SimState:
             self.stale_status = {}
             self.faults = []
             self.requests = []
+            # Bumped whenever the log is emptied (server.py: a request logs only into the log it arrived in).
+            self.log_epoch = getattr(self, "log_epoch", 0) + 1
             self.rate_windows = {}
             self.next_fault_id = 1
 
@@ -212,7 +222,8 @@ class SimState:
             return {
                 "config": self.config, "domains": self.domains, "projects": self.projects,
                 "credentials": list(self.credentials.values()), "users": self.users,
-                "tokens": list(self.tokens.values()), "agencies": self.agencies, "subnets": list(self.subnets.values()),
+                "tokens": list(self.tokens.values()), "agencies": self.agencies, "policies": self.policies,
+                "subnets": list(self.subnets.values()),
                 "dev_servers": list(self.dev_servers.values()), "publicips": list(self.publicips.values()),
                 "bandwidths": list(self.bandwidths.values()),
                 "instances": list(self.instances.values()), "physical_servers": list(self.physical_servers.values()),
@@ -222,6 +233,29 @@ class SimState:
 
     def credential(self, access_key):
         return self.credentials.get(access_key)
+
+    def principal_id(self, user=None, agency=None):
+        """The user id of a user (by name or id) or an agency (by name); ValueError when there is none."""
+        if user is not None and re.fullmatch(r"[0-9a-f]{32}", user):
+            # Any principal by its user id (another account's user, say).
+            return user
+        if user is not None:
+            found = [u["id"] for u in self.users if user in (u["name"], u["id"])]
+        else:
+            found = [a["user_id"] for a in self.agencies if a["name"] == agency]
+        if len(found) != 1:
+            raise ValueError("no simulated %s %r (users: %s; agencies: %s)" % (
+                "user" if user is not None else "agency", user if user is not None else agency,
+                ", ".join(u["name"] for u in self.users), ", ".join(a["name"] for a in self.agencies)))
+        return found[0]
+
+    def set_policies(self, principal_id, policies):
+        """Attach ``policies`` to a principal (None: take them away, full access again)."""
+        with self.lock:
+            if policies is None:
+                self.policies.pop(principal_id, None)
+            else:
+                self.policies[principal_id] = list(policies)
 
     def project(self, project_id):
         return next((p for p in self.projects if p["id"] == project_id), None)
