@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import json
 import os
 import random
@@ -45,7 +46,7 @@ except ImportError as _import_error:  # pragma: no cover - depends on the contro
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = _import_error
 
-from ..module_utils import _signer
+from ..module_utils import _permissions, _signer
 from ..module_utils._signer import find_header
 from ..module_utils._auth import resolve
 from ..module_utils._errors import AmbiguousWriteError, HuaweiCloudError, IncompleteListingError, WaitTimeoutError
@@ -343,6 +344,27 @@ def resolve_endpoints(region, cloud=None, overrides=None):
 
 
 PROJECTS_ANSWER = {"projects": [{"id": str, "name": str}]}
+# A 403 that is no missing action: the credentials are not of the project's account.
+PROJECT_REFUSALS = frozenset(["APIG.0302"])
+
+
+def _lacking(req, message):
+    """(the action a refused call lacks, what to do): the action the answer names, else the table's (role/policy
+    action, with the identity-policy one when it differs), and the shipped policy file that grants it."""
+    row = req.permission
+    named = _permissions.denied_action(message)
+    actions = [named] if named else list(row.role or row.identity)
+    shown = " or ".join(actions) or "an action Huawei does not document"
+    if not named and row.identity and tuple(row.identity) != tuple(row.role):
+        shown += " (identity policies: %s)" % ", ".join(row.identity)
+    grants = _permissions.grants()
+    files = sorted(set(f for f in (_permissions.policy_granting(a, grants) for a in actions) if f))
+    hint = "grant %s to these credentials (an IAM policy of the user, group or agency)" % " and ".join(actions)
+    if files:
+        hint += "; %s grants it, docs/permissions.md lists what each module needs" % ", ".join(files)
+    return shown, hint
+
+
 # The gateway's answers (401) to a credential it no longer accepts: a bad or expired token or signature.
 CREDENTIAL_REFUSALS = frozenset(["APIG.0301", "APIG.0307"])
 
@@ -543,6 +565,11 @@ class Client(object):
     Every option is validated here, before any HTTP request.
     """
 
+    # (method, service, template) of every call prepared that module_utils/_permissions.py has no row for.
+    unlisted = set()
+    # When a set: the rows of every call any client of this process prepares (the permission uses are derived so).
+    record = None
+
     def __init__(self, options, session=None, sleep=None, clock=time.monotonic, rand=random.uniform,
                  backoff_base=None, explicit=None):
         if not HAS_REQUESTS:
@@ -588,6 +615,9 @@ class Client(object):
         self.limiter = None
         # What this client learned about the caller's permissions during the run (e.g. a refused tenant-wide listing).
         self.facts = {}
+        # The rows of module_utils/_permissions.py of the calls this client prepared, and of those answered 2xx.
+        self.permissions_used = set()
+        self.permissions_granted = set()
 
     def warn(self, message):
         with self.lock:
@@ -713,9 +743,19 @@ class Client(object):
         payload = json.dumps(body, separators=(",", ":")).encode("utf-8") if body is not None else b""
         sent = {"User-Agent": USER_AGENT, "Content-Type": "application/json"}
         sent.update(headers or {})
-        return PreparedRequest(method, url, split.netloc, full_path, pairs, payload, sent,
-                               method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
-                               authenticate, project_scoped, operation, expect, service, auth)
+        req = PreparedRequest(method, url, split.netloc, full_path, pairs, payload, sent,
+                              method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
+                              authenticate, project_scoped, operation, expect, service, auth)
+        # The IAM actions the call needs (module_utils/_permissions.py); a call without a row is noted.
+        req.permission = _permissions.find(method, service, template, body)
+        with self.lock:
+            if req.permission is None:
+                Client.unlisted.add((method, service, template))
+            else:
+                self.permissions_used.add(req.permission)
+                if Client.record is not None:
+                    Client.record.add(req.permission)
+        return req
 
     def request(self, method, service, template, path_params=None, query=None, body=None, project_scoped=True,
                 idempotent=None, authenticate=True, operation=None, expect=ANY, auth=None, headers=None):
@@ -870,12 +910,17 @@ class Client(object):
                 detail += "; the %s %s refused%s" % (method.describe(), "were" if method.renewable else "was", (
                     " again after renewal" if method.renewable else
                     " (it cannot be renewed by the collection: it expired or was invalidated, give a new one)"))
+            lacking = None
+            if status == 403 and code not in PROJECT_REFUSALS and req.permission is not None:
+                lacking, hint = _lacking(req, message)
+                detail = "the credentials lack %s for %s: %s" % (lacking, req.operation, detail)
             if hint:
                 detail += ". What to do: %s" % hint
             err = cls("%s failed: %s" % (req.operation, detail), status=status, code=code, error_message=message,
                       request_id=request_id, method=req.method, url=req.shown_url)
             err.transient = status in RETRY_STATUSES
             err.hint = hint
+            err.lacking = lacking
             raise err
         try:
             body = parse_answer(resp.content, req.expect)
@@ -885,6 +930,8 @@ class Client(object):
                 status=status, request_id=request_id, method=req.method, url=req.shown_url)
             err.transient = True
             raise err
+        if req.permission is not None:
+            self.permissions_granted.add(req.permission)
         return ApiResponse(status, resp.headers, body, request_id)
 
     def get(self, service, template, path_params=None, query=None, operation=None, expect=ANY):
@@ -1044,14 +1091,35 @@ class Client(object):
         if progress is not None:
             record["progress"] = []
         self.waits.append(record)
+        try:
+            with self.bounded(timeout):
+                return self._poll(fetch, done, describe, timeout, record, started, deadline, interval,
+                                  max_interval, tolerate, progress)
+        finally:
+            record["seconds"] = round(self.clock() - started, 1)
+
+    @contextlib.contextmanager
+    def bounded(self, seconds):
+        """Within this block, no request of this thread retries (or waits out throttling) past ``seconds`` from
+        now (nor past an enclosing block's deadline)."""
         outer = getattr(self._local, "deadline", None)
+        deadline = self.clock() + seconds
         self._local.deadline = deadline if outer is None else min(deadline, outer)
         try:
-            return self._poll(fetch, done, describe, timeout, record, started, deadline, interval, max_interval,
-                              tolerate, progress)
+            yield
         finally:
             self._local.deadline = outer
-            record["seconds"] = round(self.clock() - started, 1)
+
+    def allowed(self, call):
+        """Make the read ``call()`` once before a change whose later reads need it, so that credentials lacking its
+        permission stop the task before the change: a 403 raises; anything else (throttling, a server error) says
+        nothing of permissions and is left to the reads that follow. Sent once, never retried nor waited for."""
+        try:
+            with self.bounded(0):
+                call()
+        except HuaweiCloudError as err:
+            if err.status == 403:
+                raise
 
     def _poll(self, fetch, done, describe, timeout, record, started, deadline, interval, max_interval, tolerate,
               progress):
