@@ -28,7 +28,7 @@ export HWCLOUD_DIST := $(DIST)
 CORES := $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: help check test demo sim sim-stop ee-context matrix readme-check docsite perf venv runtime collection-tree \
-  collection dist units units-fast lint-changed integration molecule sanity lint docs docs-check changelog-lint \
+  collection dist units units-fast lint-changed integration molecule sanity lint docs docs-check changelog-lint permissions \
   build-check galaxy-importer testing-guide clean
 
 help: ## What each target runs, and how long it takes on a 2-core machine.
@@ -111,7 +111,10 @@ lint: collection ## ansible-lint, strict, with the production profile and with t
 	$(BIN)/ansible-lint --offline --strict
 	$(BIN)/ansible-lint --offline --strict -c tests/ansible-lint-default.yml
 
-docs: collection ## Regenerate docs/reference and docs/simulator.md from the plugins' documentation and the seed.
+permissions: collection ## Derive what each module needs from IAM (docs/permissions.md, extensions/iam/policies, notes).
+	python tests/tools/permissions.py build
+
+docs: collection ## Regenerate the permissions, docs/reference and docs/simulator.md from the plugins and the seed.
 	bash tests/tools/docs.sh build
 
 docs-check: collection ## The collection docs lint, and docs/reference and docs/simulator.md up to date (about 20 s).

@@ -18,8 +18,9 @@ from ..module_utils._errors import HuaweiCloudError, IncompleteListingError, ste
 from ..module_utils._validate import ANY, looks_like_uuid, NO_BODY, Opt, validate_ref
 from ..module_utils._fleet import wait_together
 from ..module_utils._rules import BOUNDS
-from ..module_utils._vpc import (address_key, describe_holder, eip_label, eip_pair, get_eip, holder_device_id, is_free,
-                                 list_device_eips, list_eips, resolve_eip, select_eip, wait_until_free)
+from ..module_utils._permissions import find as find_call
+from ..module_utils._vpc import (EIP, EIPS, address_key, describe_holder, eip_label, eip_pair, get_eip, holder_device_id,
+                                 is_free, list_device_eips, list_eips, resolve_eip, select_eip, wait_until_free)
 
 # The project's servers, whoever created them (IAM action modelarts:devserver:list), and the caller's own
 # (modelarts:devserver:listByUser): the fallback when the first is refused.
@@ -50,6 +51,9 @@ def list_servers(client):
     ``total`` is completed by paging it as the user listing pages (offset/limit), else by the user listing when
     it holds all of them; failing both, IncompleteListingError names the counts."""
     operation = "list the Lite Servers of the project"
+    # The project id first: a refused project look-up is no refused listing.
+    if not client.project_id:
+        raise HuaweiCloudError("%s: no project id" % operation)
     if not client.facts.get("user_listing_only"):
         try:
             body = client.get("modelarts", ALL_SERVERS, operation=operation,
@@ -58,14 +62,24 @@ def list_servers(client):
             if err.status != 403:
                 raise
             client.facts["user_listing_only"] = True
-            client.warn("Listing every Lite Server of the project was refused (%s); only the servers created by "
-                        "this user are seen. Grant modelarts:devserver:list to see the others." % err)
+            client.facts["project_listing_refusal"] = err
+            client.warn("Listing every Lite Server of the project was refused (HTTP 403 %s, request id %s); only "
+                        "the servers created by this user are seen. Grant modelarts:devserver:list to see the "
+                        "others." % (err.code, err.request_id))
         else:
             total = body.get("total")
             if total is None or total <= len(body["data"]):
                 return body["data"]
             return _complete_project_listing(client, operation, len(body["data"]), total)
-    return _user_servers(client)
+    try:
+        return _user_servers(client)
+    except HuaweiCloudError as err:
+        first = client.facts.get("project_listing_refusal")
+        if err.status != 403 or first is None:
+            raise
+        # Both listings refused: the one to grant is the project's (the user's is only its fallback).
+        raise first.reworded("%s; its fallback, the caller's own servers, was refused too (%s, request id %s)"
+                             % (first.message, err.code, err.request_id))
 
 
 def _user_servers(client):
@@ -132,8 +146,9 @@ def resolve_server(client, ref):
 
 def refused_for_server(err):
     """True when the list-EIPs call refused to answer for a server that exists: any 4xx but the unknown-server
-    code and throttling. Its 'no EIP bound' answer is such an error with no documented code or text."""
-    return err.refusal and err.code != NOT_FOUND
+    code, throttling and a refused permission (403: the credentials lack its action, which the caller is told).
+    Its 'no EIP bound' answer is such an error with no documented code or text."""
+    return err.refusal and err.status != 403 and err.code != NOT_FOUND
 
 
 def server_device_ids(server):
@@ -422,6 +437,7 @@ class BindingChange(object):
         return bool(self.applied)
 
     def apply(self, plan, holder=None, eip=None, releasing=False):
+        self._can_read_eips(plan, eip)
         if plan["bind"] and releasing:
             # Planned while its last server was still releasing it: bind it once it reads free.
             self.released.add(plan["bind"]["id"])
@@ -434,6 +450,21 @@ class BindingChange(object):
                 self._write(server, entry, bind)
             except HuaweiCloudError as err:
                 raise self._rolled_back(err)
+
+    def _can_read_eips(self, plan, eip):
+        """Read one EIP of the change by id, and the server's EIPs from the EIP listing, before the first write,
+        unless this run already read them so: the writes are confirmed (and a moved EIP waited for) by such reads,
+        so credentials that may not read EIPs (vpc:publicIps:get, vpc:publicIps:list) stop the task here, before
+        anything is changed, not half-way through a move."""
+        granted = self.client.permissions_granted
+        first = eip or plan["bind"] or (plan["unbind"] or [None])[0]
+        devices = server_device_ids(self.server)
+        if first is not None and first.get("id") and find_call("GET", "vpc", EIP) not in granted:
+            self.client.allowed(lambda: get_eip(self.client, first["id"]))
+        if devices and find_call("GET", "vpc", EIPS) not in granted:
+            # The EIP listing by device (vpc:publicIps:list), which the confirmation reads.
+            self.client.allowed(lambda: list_device_eips(self.client, devices, "list the EIPs of Lite Server %s "
+                                                         "from the VPC EIP API" % self.server["id"]))
 
     def _write(self, server, entry, bind, undo=False):
         call = bind_eip if bind else unbind_eip

@@ -264,9 +264,18 @@ def eip_gone(client, eip_id):
         raise
 
 
+def listed_eip(client, eip_id):
+    """An EIP as the listing (filtered by its id) shows it, or None while it is not listed: a new EIP is read so,
+    so that allocating needs the listing (vpc:publicIps:list) and not the read by id."""
+    found = [e for e in eip_pages(client, {"id": [eip_id]}, "read EIP %s from the EIP listing" % eip_id)
+             if e.get("id") == eip_id]
+    return found[0] if found else None
+
+
 def wait_until_ready(client, eip_id, timeout, label):
-    """Poll a new EIP until it is no longer being created (status DOWN)."""
-    return client.wait_for(lambda: get_eip(client, eip_id), lambda e: e.get("status") not in PENDING_STATUSES,
+    """Poll a new EIP until it is listed and no longer being created (status DOWN)."""
+    return client.wait_for(lambda: listed_eip(client, eip_id),
+                           lambda e: e is not None and e.get("status") not in PENDING_STATUSES,
                            timeout, "EIP %s to be created" % label, interval=0.5)
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# docs.sh build : regenerate docs/reference from the plugins' and roles' own documentation (antsibull-docs)
-# docs.sh check : lint the collection docs and fail when docs/reference is not what the documentation generates
+# docs.sh build : the IAM permissions (tests/tools/permissions.py: docs/permissions.md, the policy files, each
+#                 module's note), then docs/reference from the plugins' and roles' own documentation (antsibull-docs)
+# docs.sh check : fail when any of those is not what build writes; lint the collection docs
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 mode=${1:-check}
@@ -13,10 +14,12 @@ generate() {
 cd "$root"
 case "$mode" in
   build)
+    python tests/tools/permissions.py build
     generate docs/reference
     python tests/tools/seed_doc.py build
     ;;
   check)
+    python tests/tools/permissions.py check
     antsibull-docs lint-collection-docs --plugin-docs .
     python tests/tools/seed_doc.py check
     work=$(mktemp -d)

@@ -38,6 +38,7 @@ MINIMUMS = {
     "fault-matrix cells, all perfect": 336,
     "hostile values rejected before any request": 20366,
     "secret-scan runs, no secret seen": 39,
+    "uses proven under least privilege": 16,
     "integration targets passed": 10,
     "molecule scenarios passed": 3,
     "version-matrix cells passed": 7,
@@ -72,6 +73,7 @@ def counts():
         found["hostile values rejected before any request"] = units["hostile_values"]
         found["secret-scan runs, no secret seen"] = (units["secret_scan_runs"] if not units["secret_occurrences"]
                                                      else 0)
+        found["uses proven under least privilege"] = units.get("least_privilege_uses", 0)
     integration = read_json(os.path.join(COUNTS, "integration.json"))
     if integration:
         found["integration targets passed"] = integration["passed"]

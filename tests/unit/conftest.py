@@ -25,6 +25,21 @@ from hwsim.control import SimulatorProcess, VirtualClock  # noqa: E402
 from hwsim.seedinfo import AK, REGION, SK  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def every_call_has_its_iam_actions(request):
+    """No call without a row: every call a client of this process prepares during a test is in the table of IAM
+    actions (plugins/module_utils/_permissions.py). The simulator's own tests, which send it calls the collection
+    never makes, are not held to it."""
+    from ansible_collections.hwcloud.infra.plugins.module_utils._client import Client
+    Client.unlisted.clear()
+    yield
+    if os.sep + "simulator" + os.sep in str(request.node.fspath):
+        return
+    unlisted = sorted(Client.unlisted)
+    Client.unlisted.clear()
+    assert not unlisted, "calls with no row in module_utils/_permissions.py: %s" % unlisted
+
+
 @pytest.fixture(scope="session")
 def simulator():
     with SimulatorProcess() as sim:
@@ -209,6 +224,10 @@ def _summaries():
         if nulls:
             line += "; null and empty values of %d options refused or taken as unset" % len(nulls)
         lines.append(line)
+    privilege = TALLIES.get("least_privilege")
+    if privilege:
+        lines.append("least privilege: %d uses, %d runs under their documented policies, each action taken away" % (
+            len(privilege), sum(privilege.values())))
     scans = TALLIES.get("secret_scan")
     if scans:
         lines.append("secret scan at -vvvv: %d runs over %d cases, %d secret occurrences" % (
@@ -232,6 +251,7 @@ def pytest_terminal_summary(terminalreporter):
         counts["fault_matrix_perfect"] = sum(1 for ok in cells.values() if ok)
         hostile = TALLIES.get("hostile", {})
         counts["hostile_values"] = sum(v[0] - v[1] for v in hostile.values())
+        counts["least_privilege_uses"] = len(TALLIES.get("least_privilege", {}))
         counts["secret_scan_runs"] = sum(r for r, _n in TALLIES.get("secret_scan", {}).values())
         counts["secret_occurrences"] = sum(n for _r, n in TALLIES.get("secret_scan", {}).values())
         with open(path, "w", encoding="utf-8") as handle:
