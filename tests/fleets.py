@@ -38,7 +38,8 @@ def eip_fleet(sim, size, moved=6):
 
 def accepted_writes(sim):
     """The writes the cloud accepted (2xx), logins and credential services aside."""
-    return [r for r in sim.requests() if r["method"] in ("POST", "PUT", "DELETE") and r.get("service") != "iam"
+    return [r for r in sim.requests() if r["method"] in ("POST", "PUT", "DELETE")
+            and r.get("service") not in ("iam", "sts", "metadata", "podidentity")
             and r.get("status") is not None and 200 <= r["status"] < 300]
 
 

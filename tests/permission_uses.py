@@ -19,6 +19,7 @@ from ansible_collections.hwcloud.infra.plugins.module_utils import _permissions
 from ansible_collections.hwcloud.infra.plugins.module_utils._client import Client
 from ansible_collections.hwcloud.infra.plugins.module_utils._module import HuaweiCloudModule
 
+from fleets import accepted_writes  # noqa: F401 (the tests take it from here too)
 from hwsim.control import VirtualClock
 from hwsim.seedinfo import CROSS_ACCOUNT_AGENCY, CROSS_ACCOUNT_DOMAIN, OTHER_AK, OTHER_SK
 
@@ -105,11 +106,6 @@ def signature(sim):
     instances = sorted((i["name"], i.get("vpc_id"), tuple(n.get("ipv4_address") for n in i["network_interfaces"]))
                        for i in state["instances"])
     return {"eips": eips, "instances": instances}
-
-
-def accepted_writes(sim):
-    return [r for r in sim.requests() if r["method"] in ("POST", "PUT", "DELETE") and r.get("service") != "iam"
-            and r.get("status") is not None and 200 <= r["status"] < 300]
 
 
 def run(sim, use, clock=None):

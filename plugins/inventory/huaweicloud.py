@@ -110,6 +110,7 @@ import re
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.display import Display
 
 from ..module_utils._client import Client
 from ..module_utils._errors import HuaweiCloudError, step
@@ -117,6 +118,8 @@ from ..module_utils._clouddc import list_instances
 from ..module_utils._modelarts import eips_by_device, list_servers, server_eips
 from ..module_utils._module import COMMON_OPTION_NAMES, connection_options
 from ..module_utils._vpc import address_key, list_eips
+
+display = Display()
 
 SUFFIXES = (".huaweicloud.yml", ".huaweicloud.yaml", ".hwcloud.yml", ".hwcloud.yaml")
 FILTER_KEYS = ("status", "name", "flavor", "vpc_id", "tags")
@@ -126,9 +129,20 @@ def group_name(*parts):
     return re.sub(r"[^a-z0-9_]", "_", "_".join(str(p) for p in parts).lower())
 
 
-def read_region(options, services, explicit=None):
-    """Every resource of one region as host records: bulk listings through the modules' own client."""
+def read_region(options, services, explicit=None, warn=None):
+    """Every resource of one region as host records: bulk listings through the modules' own client. What the
+    client warned of (for example a project-wide listing the credentials may not make: only some servers are
+    seen) goes to ``warn``."""
     client = Client(options, explicit=explicit)
+    try:
+        return _read_region(client, services)
+    finally:
+        for message in client.warnings if warn is not None else ():
+            warn("hwcloud.infra.huaweicloud inventory, region %s: %s" % (client.region, message))
+
+
+def _read_region(client, services):
+    region = client.region
     region = client.region
     hosts = []
     if "modelarts" in services:
@@ -252,7 +266,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             hosts = []
             given = frozenset(name for name, value in explicit.items() if value is not None)
             for region in regions:
-                hosts.extend(read_region(dict(base, region=region), services, given))
+                hosts.extend(read_region(dict(base, region=region), services, given, warn=display.warning))
         except HuaweiCloudError as err:
             raise AnsibleError("hwcloud.infra.huaweicloud inventory: %s" % to_native(err.message))
         return hosts

@@ -134,3 +134,42 @@ def test_every_row_cites_its_source_and_says_when_huawei_does_not_document_it():
         assert call.source and call.source.startswith("https://support.huaweicloud.com/"), call.key
         assert call.role, call.key
     assert len(set(c.key for c in _permissions.CALLS)) == len(_permissions.CALLS)
+
+
+def test_the_inventory_without_the_project_listing_says_what_it_could_not_see(sim):
+    from ansible.module_utils import _internal
+
+    was = _internal.is_controller
+    try:
+        from ansible_collections.hwcloud.infra.plugins.inventory.huaweicloud import read_region
+    finally:
+        _internal.is_controller = was
+    sim.reset()
+    read_only = _permissions.grants()["read-only"] - {"modelarts:devserver:list"}
+    sim.policies([{"Version": "1.1", "Statement": [{"Effect": "Allow", "Action": sorted(
+        read_only | {"modelarts:devserver:listByUser"})}]}])
+    warned = []
+    hosts = read_region(dict(sim.connection_options()), ("modelarts", "clouddc"), warn=warned.append)
+    owned = [s["name"] for s in sim.state()["dev_servers"] if s.get("sim_owner") == "7b794086bf2a5915950fd7bee3cc9386"]
+    lite = [h["name"] for h in hosts if h["service"] == "modelarts"]
+    assert sorted(lite) == sorted(owned) and len(lite) < len(sim.state()["dev_servers"])
+    assert len([h for h in hosts if h["service"] == "clouddc"]) == len(sim.state()["instances"])
+    assert any("only the servers created by this user are seen" in w and "modelarts:devserver:list" in w
+               for w in warned), warned
+
+
+def test_an_agency_of_the_instance_metadata_is_held_to_its_own_policies(sim, run_module):
+    # The keys an ECS/BMS agency hands out through the metadata service are the agency's: its policies decide.
+    from ansible_collections.hwcloud.infra.plugins.modules import modelarts_devserver_eip
+    from hwsim.seedinfo import REGION
+
+    sim.reset()
+    sim.policies([{"Version": "1.1", "Statement": [{"Effect": "Allow", "Action": sorted(
+        _permissions.grants()["read-only"])}]}], agency="ecs-ops-agency")
+    args = {"region": REGION, "endpoints": sim.endpoints(), "metadata_url": sim.url, "auth_source": "metadata",
+            "server": "train-a3-01", "public_ip": "203.0.113.11"}
+    checked = run_module(modelarts_devserver_eip.main, sim, args, check_mode=True, connection=False)
+    assert not checked.get("failed") and checked["changed"], checked.get("msg")
+    out = run_module(modelarts_devserver_eip.main, sim, args, connection=False)
+    assert out["failed"] and "the credentials lack vpc:publicIps" in out["msg"], out["msg"]
+    assert "hwcloud-infra-eip-operator.json" in out["msg"] and not accepted_writes(sim)
