@@ -53,9 +53,9 @@ EXAMPLES = r"""
   register: login
   no_log: true
 
-- name: The tasks that follow use its credentials as they are
+- name: The tasks that follow use its credentials and settings as they are
   module_defaults:
-    group/hwcloud.infra.huaweicloud: "{{ login.auth | combine({'region': 'ap-southeast-3'}) }}"
+    group/hwcloud.infra.huaweicloud: "{{ login.auth }}"
   block:
     - name: Lite Servers
       hwcloud.infra.modelarts_devserver_info:
@@ -71,11 +71,13 @@ RETURN = r"""
 auth:
   description:
     - The credentials, as the collection's options (V(auth_token) and V(project_id), or V(access_key),
-      V(secret_key), V(security_token) and V(project_id)), ready for C(module_defaults).
+      V(secret_key), V(security_token) and V(project_id)), with the connection settings it was given (V(region)
+      always; V(cloud), V(endpoints), V(ca_bundle), V(validate_certs=false), V(api_timeout) and V(api_retries) when
+      set): the whole C(module_defaults) block for C(group/hwcloud.infra.huaweicloud).
     - A secret; register it with C(no_log=true).
   returned: success
   type: dict
-  sample: {"auth_token": "MIIZ...", "project_id": "0a1b2c3d4e5f40718293a4b5c6d7e8f9"}
+  sample: {"auth_token": "MIIZ...", "project_id": "0a1b2c3d4e5f40718293a4b5c6d7e8f9", "region": "ap-southeast-3"}
 expires_at:
   description: When the credentials expire (UTC, ISO 8601); null when they do not (static keys) or it is unknown.
   returned: success
@@ -95,7 +97,7 @@ source:
 
 from ..module_utils._auth import _iso
 from ..module_utils._errors import step
-from ..module_utils._module import HuaweiCloudModule
+from ..module_utils._module import HuaweiCloudModule, common_argument_spec
 
 
 def login(module):
@@ -104,10 +106,22 @@ def login(module):
         credentials, expires = client.auth.short_lived(client)
         project_id = credentials.get("project_id") or client.project_id
     auth = dict((name, value) for name, value in credentials.items() if value)
-    auth["project_id"] = project_id
     # The result is these credentials: they are not masked in it (the task's no_log hides them).
     module.module.unmasked = set(auth.values())
+    auth["project_id"] = project_id
+    # With the connection settings it was given, the result is the whole module_defaults block.
+    auth["region"] = client.region
+    p = module.params
+    defaults = common_argument_spec()
+    for name in CONNECTION_SETTINGS:
+        if p.get(name) is not None and p[name] != defaults[name].get("default"):
+            auth[name] = p[name]
     return {"auth": auth, "expires_at": _iso(expires), "method": client.auth.name, "source": client.auth.source}
+
+
+# The connection settings the result carries on when set (options or environment variables) to other than their
+# defaults.
+CONNECTION_SETTINGS = ("cloud", "endpoints", "ca_bundle", "validate_certs", "api_timeout", "api_retries")
 
 
 def main():

@@ -118,6 +118,8 @@ def main(argv=None):
                         help="a seed file (extensions/simulator/README.md); the default seed when omitted")
     args = parser.parse_args(argv)
     if args.action == "start":
+        if not os.path.isfile(args.seed):
+            parser.exit(1, "simulator: the seed file %s does not exist (or is not a file)\n" % args.seed)
         try:
             info, replaced = start(args.state_dir, args.tls, os.path.abspath(args.seed))
         except RuntimeError as exc:

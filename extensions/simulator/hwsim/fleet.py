@@ -71,6 +71,26 @@ def fail(where, message):
     raise SeedError("%s: %s" % (where, message))
 
 
+class _Problems(object):
+    """The problems of the seed being expanded: each entry's first, all of them told at once (``one_entry``)."""
+
+    found = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if isinstance(error, SeedError) and _Problems.found is not None:
+            _Problems.found.append(str(error))
+            return True
+        return False
+
+
+def one_entry():
+    """Around one entry of a list: a problem in it is noted, and the next entries are checked too."""
+    return _Problems()
+
+
 def mapping(value, where, kind):
     if not isinstance(value, dict):
         fail(where, "must be a mapping, got %s" % type(value).__name__)
@@ -232,39 +252,41 @@ def expand_network(doc, project_id):
     if not vpcs:
         vpcs = [{"name": "default-vpc", "subnets": [{"name": "default-subnet", "cidr": "10.0.0.0/24"}]}]
     for index, vpc in enumerate(vpcs):
-        where = "vpcs[%d]" % index
-        name = text(vpc, "name", where, required=True)
-        vpc_id = an_id(vpc, "vpc", name, where)
-        listed = vpc.get("subnets") or []
-        if not isinstance(listed, list) or not listed:
-            fail(where, "subnets must be a non-empty list")
-        for position, subnet in enumerate(listed):
-            at = "%s.subnets[%d]" % (where, position)
-            mapping(subnet, at, "subnets")
-            subnet_name = text(subnet, "name", at, required=True)
-            try:
-                network = ipaddress.IPv4Network(subnet.get("cidr"))
-            except (ipaddress.AddressValueError, ipaddress.NetmaskValueError, ValueError, TypeError):
-                fail(at, "cidr %r is not an IPv4 network such as 10.0.1.0/24" % (subnet.get("cidr"),))
-            if network.prefixlen > 28:
-                fail(at, "cidr %s is smaller than a /28, the smallest VPC subnet" % network)
-            gateway = address(subnet.get("gateway_ip", str(next(network.hosts()))), at, "gateway_ip")
-            subnets.add({"id": an_id(subnet, "subnet", subnet_name, at), "name": subnet_name, "cidr": str(network),
-                         "gateway_ip": gateway, "vpc_id": vpc_id, "project_id": project_id}, at)
+        with one_entry():
+            where = "vpcs[%d]" % index
+            name = text(vpc, "name", where, required=True)
+            vpc_id = an_id(vpc, "vpc", name, where)
+            listed = vpc.get("subnets") or []
+            if not isinstance(listed, list) or not listed:
+                fail(where, "subnets must be a non-empty list")
+            for position, subnet in enumerate(listed):
+                at = "%s.subnets[%d]" % (where, position)
+                mapping(subnet, at, "subnets")
+                subnet_name = text(subnet, "name", at, required=True)
+                try:
+                    network = ipaddress.IPv4Network(subnet.get("cidr"))
+                except (ipaddress.AddressValueError, ipaddress.NetmaskValueError, ValueError, TypeError):
+                    fail(at, "cidr %r is not an IPv4 network such as 10.0.1.0/24" % (subnet.get("cidr"),))
+                if network.prefixlen > 28:
+                    fail(at, "cidr %s is smaller than a /28, the smallest VPC subnet" % network)
+                gateway = address(subnet.get("gateway_ip", str(next(network.hosts()))), at, "gateway_ip")
+                subnets.add({"id": an_id(subnet, "subnet", subnet_name, at), "name": subnet_name, "cidr": str(network),
+                             "gateway_ip": gateway, "vpc_id": vpc_id, "project_id": project_id}, at)
     return subnets
 
 
 def expand_bandwidths(doc, project_id):
     found = {}
     for index, bandwidth in enumerate(entries(doc, "bandwidths")):
-        where = "bandwidths[%d]" % index
-        name = text(bandwidth, "name", where, required=True, pattern=EIP_NAME)
-        if name in found:
-            fail(where, "bandwidth %s is named twice" % name)
-        found[name] = {"id": an_id(bandwidth, "bandwidth", name, where), "name": name, "share_type": "WHOLE",
-                       "size": integer(bandwidth, "size", where, 5, 2000, 100),
-                       "charge_mode": choice(bandwidth, "charge_mode", where, CHARGE_MODES, "bandwidth"),
-                       "tenant_id": project_id}
+        with one_entry():
+            where = "bandwidths[%d]" % index
+            name = text(bandwidth, "name", where, required=True, pattern=EIP_NAME)
+            if name in found:
+                fail(where, "bandwidth %s is named twice" % name)
+            found[name] = {"id": an_id(bandwidth, "bandwidth", name, where), "name": name, "share_type": "WHOLE",
+                           "size": integer(bandwidth, "size", where, 5, 2000, 100),
+                           "charge_mode": choice(bandwidth, "charge_mode", where, CHARGE_MODES, "bandwidth"),
+                           "tenant_id": project_id}
     return found
 
 
@@ -320,11 +342,12 @@ def hold(record, holder, where, subnets):
 def expand_eips(doc, project_id, bandwidths, subnets):
     found = {}
     for index, eip in enumerate(entries(doc, "eips")):
-        where = "eips[%d]" % index
-        record = eip_record(eip, where, project_id, bandwidths, subnets)
-        if record["public_ip_address"] in found:
-            fail(where, "address %s is listed twice" % record["public_ip_address"])
-        found[record["public_ip_address"]] = (where, record)
+        with one_entry():
+            where = "eips[%d]" % index
+            record = eip_record(eip, where, project_id, bandwidths, subnets)
+            if record["public_ip_address"] in found:
+                fail(where, "address %s is listed twice" % record["public_ip_address"])
+            found[record["public_ip_address"]] = (where, record)
     return found
 
 
@@ -333,100 +356,102 @@ def expand_lite_servers(doc, project_id, subnets, eips, users):
     default_subnet = subnets.first()
     names = [(u["name"], u["id"]) for u in users]
     for index, server in enumerate(entries(doc, "lite_servers")):
-        where = "lite_servers[%d]" % index
-        name = text(server, "name", where, required=True, pattern=LITE_SERVER_NAME)
-        server_id = named_id(server, "lite-server", doc["lite_servers"], index, name, where)
-        server_type = choice(server, "type", where, SERVER_TYPES, "BMS")
-        subnet = subnets.find(server.get("subnet", default_subnet["id"]), where, "subnet")
-        private_ip = subnets.take(subnet, server.get("private_ip"), where, "private_ip")
-        owner = text(server, "owner", where, default=names[0][0])
-        owner_id = dict(names).get(owner)
-        if owner_id is None:
-            fail(where, "owner %r is none of the simulated account's users (%s)" % (owner, ", ".join(
-                n for n, _i in names)))
-        a3 = server.get("a3", True)
-        if not isinstance(a3, bool):
-            fail(where, "a3 must be true or false, got %r" % (a3,))
-        category = choice(server, "category", where, SERVER_CATEGORIES, "HPS" if server_type == "HPS" else "SERVER")
-        created = milliseconds(moment(server, "created_at", where))
-        cloud_server = {"id": derived_id("cloud-server", server_id), "type": server_type}
-        if server_type == "HPS":
-            cloud_server.update(hps_id=derived_id("hps", server_id), hps_ecs_id=derived_id("hps-ecs", server_id))
-        record = {"id": server_id, "name": name,
-                  "status": choice(server, "status", where, LITE_SERVER_STATUSES, "RUNNING"),
-                  "flavor": text(server, "flavor", where, default="ascend-snt9b2.48xlarge"),
-                  "category": category, "charging_mode": "COMMON", "cloud_server": cloud_server,
-                  "endpoints": [{"dev_service": "SSH", "service": "SSH", "uri": private_ip}],
-                  "image": {"arch": "arm64", "id": derived_id("image", "EulerOS-2.10-Arm-64bit"),
-                            "name": "EulerOS-2.10-Arm-64bit", "type": "PUBLIC"},
-                  "vpc_id": subnet["vpc_id"], "subnet_id": subnet["id"], "volumes": [],
-                  "create_at": created, "update_at": max(created, NOW_MS), "sim_a3": a3, "sim_owner": owner_id,
-                  "sim_project_id": project_id}
-        listed = server.get("eips") or []
-        if not isinstance(listed, list):
-            fail(where, "eips must be a list of addresses")
-        for ref in listed:
-            ip = address(ref, where, "eips")
-            if ip in bound:
-                fail(where, "EIP %s is also bound to %s" % (ip, bound[ip]))
-            if ip not in eips:
-                eips[ip] = (where, eip_record({"address": ip}, where, project_id, {}, subnets))
-            if eips[ip][1]["status"] != "DOWN":
-                fail(where, "EIP %s is %s and cannot be bound" % (ip, eips[ip][1]["status"]))
-            bound[ip] = where
-            attach_eip(eips[ip][1], record, derived_id("port", ip), NOW)
-        servers.append(record)
+        with one_entry():
+            where = "lite_servers[%d]" % index
+            name = text(server, "name", where, required=True, pattern=LITE_SERVER_NAME)
+            server_id = named_id(server, "lite-server", doc["lite_servers"], index, name, where)
+            server_type = choice(server, "type", where, SERVER_TYPES, "BMS")
+            subnet = subnets.find(server.get("subnet", default_subnet["id"]), where, "subnet")
+            private_ip = subnets.take(subnet, server.get("private_ip"), where, "private_ip")
+            owner = text(server, "owner", where, default=names[0][0])
+            owner_id = dict(names).get(owner)
+            if owner_id is None:
+                fail(where, "owner %r is none of the simulated account's users (%s)" % (owner, ", ".join(
+                    n for n, _i in names)))
+            a3 = server.get("a3", True)
+            if not isinstance(a3, bool):
+                fail(where, "a3 must be true or false, got %r" % (a3,))
+            category = choice(server, "category", where, SERVER_CATEGORIES, "HPS" if server_type == "HPS" else "SERVER")
+            created = milliseconds(moment(server, "created_at", where))
+            cloud_server = {"id": derived_id("cloud-server", server_id), "type": server_type}
+            if server_type == "HPS":
+                cloud_server.update(hps_id=derived_id("hps", server_id), hps_ecs_id=derived_id("hps-ecs", server_id))
+            record = {"id": server_id, "name": name,
+                      "status": choice(server, "status", where, LITE_SERVER_STATUSES, "RUNNING"),
+                      "flavor": text(server, "flavor", where, default="ascend-snt9b2.48xlarge"),
+                      "category": category, "charging_mode": "COMMON", "cloud_server": cloud_server,
+                      "endpoints": [{"dev_service": "SSH", "service": "SSH", "uri": private_ip}],
+                      "image": {"arch": "arm64", "id": derived_id("image", "EulerOS-2.10-Arm-64bit"),
+                                "name": "EulerOS-2.10-Arm-64bit", "type": "PUBLIC"},
+                      "vpc_id": subnet["vpc_id"], "subnet_id": subnet["id"], "volumes": [],
+                      "create_at": created, "update_at": max(created, NOW_MS), "sim_a3": a3, "sim_owner": owner_id,
+                      "sim_project_id": project_id}
+            listed = server.get("eips") or []
+            if not isinstance(listed, list):
+                fail(where, "eips must be a list of addresses")
+            for ref in listed:
+                ip = address(ref, where, "eips")
+                if ip in bound:
+                    fail(where, "EIP %s is also bound to %s" % (ip, bound[ip]))
+                if ip not in eips:
+                    eips[ip] = (where, eip_record({"address": ip}, where, project_id, {}, subnets))
+                if eips[ip][1]["status"] != "DOWN":
+                    fail(where, "EIP %s is %s and cannot be bound" % (ip, eips[ip][1]["status"]))
+                bound[ip] = where
+                attach_eip(eips[ip][1], record, derived_id("port", ip), NOW)
+            servers.append(record)
     return servers
 
 
 def expand_imetal(doc, project_id, domain_id, subnets):
     instances, physical = [], []
     for index, instance in enumerate(entries(doc, "imetal_instances")):
-        where = "imetal_instances[%d]" % index
-        # The SDK gives iMetal names no pattern: any text the console allows, CJK and emoji included.
-        name = text(instance, "name", where, required=True)
-        if len(name) > 64:
-            fail(where, "name is longer than 64 characters")
-        instance_id = named_id(instance, "imetal", doc["imetal_instances"], index, name, where)
-        state = choice(instance, "state", where, INSTANCE_STATES, "running")
-        created = moment(instance, "created_at", where)
-        nics = instance.get("nics")
-        if not isinstance(nics, list) or not 1 <= len(nics) <= 2:
-            fail(where, "nics must list 1 or 2 network interfaces ({subnet, ip})")
-        interfaces, vpcs = [], set()
-        for position, nic in enumerate(nics):
-            at = "%s.nics[%d]" % (where, position)
-            mapping(nic, at, "nics")
-            subnet = subnets.find(text(nic, "subnet", at, required=True), at, "subnet")
-            vpcs.add(subnet["vpc_id"])
-            interfaces.append({"subnet_id": subnet["id"],
-                               "ipv4_address": subnets.take(subnet, nic.get("ip"), at, "ip")})
-        if len(vpcs) > 1:
-            fail(where, "its nics are in subnets of different VPCs; an instance's NICs share one VPC")
-        tags = instance.get("tags") or {}
-        if not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
-            fail(where, "tags must map names to strings")
-        box = instance.get("physical_server") or {}
-        mapping(box, where + ".physical_server", "physical_server")
-        if isinstance(box.get("power_state"), bool):
-            # YAML 1.1 reads a bare on/off as true/false.
-            box = dict(box, power_state="on" if box["power_state"] else "off")
-        server_id = an_id(box, "physical-server", instance_id, where + ".physical_server")
-        power = choice(box, "power_state", where + ".physical_server", POWER_STATES,
-                       "on" if state == "running" else "off")
-        instances.append({"id": instance_id, "name": name, "state": state,
-                          "operation_state": text(instance, "operation_state", where, default="install-succeed"),
-                          "vpc_id": vpcs.pop(), "network_interfaces": interfaces, "server_id": server_id,
-                          "image": {"id": derived_id("image", instance.get("image") or "Ubuntu 22.04 bare metal"),
-                                    "name": text(instance, "image", where, default="Ubuntu 22.04 bare metal")},
-                          "tags": [{"key": k, "value": v} for k, v in sorted(tags.items())], "metadata": {},
-                          "description": "", "error": None, "created_at": created, "updated_at": created,
-                          "sim_project_id": project_id})
-        physical.append({"id": server_id, "name": text(box, "name", where + ".physical_server",
-                                                       default="rack-%s" % instance_id[:8]),
-                         "power_state": power, "manage_state": "in-use", "operation_state": None,
-                         "health_state": "OK", "frozen_state": 0, "onboard_time": created,
-                         "domain_id": domain_id, "project_id": project_id})
+        with one_entry():
+            where = "imetal_instances[%d]" % index
+            # The SDK gives iMetal names no pattern: any text the console allows, CJK and emoji included.
+            name = text(instance, "name", where, required=True)
+            if len(name) > 64:
+                fail(where, "name is longer than 64 characters")
+            instance_id = named_id(instance, "imetal", doc["imetal_instances"], index, name, where)
+            state = choice(instance, "state", where, INSTANCE_STATES, "running")
+            created = moment(instance, "created_at", where)
+            nics = instance.get("nics")
+            if not isinstance(nics, list) or not 1 <= len(nics) <= 2:
+                fail(where, "nics must list 1 or 2 network interfaces ({subnet, ip})")
+            interfaces, vpcs = [], set()
+            for position, nic in enumerate(nics):
+                at = "%s.nics[%d]" % (where, position)
+                mapping(nic, at, "nics")
+                subnet = subnets.find(text(nic, "subnet", at, required=True), at, "subnet")
+                vpcs.add(subnet["vpc_id"])
+                interfaces.append({"subnet_id": subnet["id"],
+                                   "ipv4_address": subnets.take(subnet, nic.get("ip"), at, "ip")})
+            if len(vpcs) > 1:
+                fail(where, "its nics are in subnets of different VPCs; an instance's NICs share one VPC")
+            tags = instance.get("tags") or {}
+            if not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
+                fail(where, "tags must map names to strings")
+            box = instance.get("physical_server") or {}
+            mapping(box, where + ".physical_server", "physical_server")
+            if isinstance(box.get("power_state"), bool):
+                # YAML 1.1 reads a bare on/off as true/false.
+                box = dict(box, power_state="on" if box["power_state"] else "off")
+            server_id = an_id(box, "physical-server", instance_id, where + ".physical_server")
+            power = choice(box, "power_state", where + ".physical_server", POWER_STATES,
+                           "on" if state == "running" else "off")
+            instances.append({"id": instance_id, "name": name, "state": state,
+                              "operation_state": text(instance, "operation_state", where, default="install-succeed"),
+                              "vpc_id": vpcs.pop(), "network_interfaces": interfaces, "server_id": server_id,
+                              "image": {"id": derived_id("image", instance.get("image") or "Ubuntu 22.04 bare metal"),
+                                        "name": text(instance, "image", where, default="Ubuntu 22.04 bare metal")},
+                              "tags": [{"key": k, "value": v} for k, v in sorted(tags.items())], "metadata": {},
+                              "description": "", "error": None, "created_at": created, "updated_at": created,
+                              "sim_project_id": project_id})
+            physical.append({"id": server_id, "name": text(box, "name", where + ".physical_server",
+                                                           default="rack-%s" % instance_id[:8]),
+                             "power_state": power, "manage_state": "in-use", "operation_state": None,
+                             "health_state": "OK", "frozen_state": 0, "onboard_time": created,
+                             "domain_id": domain_id, "project_id": project_id})
     return instances, physical
 
 
@@ -437,7 +462,24 @@ def from_text(content, name):
 
 
 def expand(doc, state_config_keys):
-    """The simulator's state for a seed document (``hwsim_seed: 1``)."""
+    """The simulator's state for a seed document (``hwsim_seed: 1``); every problem of its entries at once."""
+    found = _Problems.found = []
+    try:
+        state = _expand(doc, state_config_keys)
+    except SeedError as exc:
+        found.append(str(exc))
+    except Exception:  # pylint: disable=broad-except
+        # What follows from an entry already refused (a server on a subnet that was not made, say).
+        if not found:
+            raise
+    finally:
+        _Problems.found = None
+    if found:
+        raise SeedError(found[0] if len(found) == 1 else "%d problems:\n%s" % (len(found), "\n".join(found)))
+    return state
+
+
+def _expand(doc, state_config_keys):
     if not isinstance(doc, dict):
         fail("seed", "must be a mapping with hwsim_seed: %d" % FORMAT_VERSION)
     if doc.get("hwsim_seed") != FORMAT_VERSION:
@@ -476,21 +518,22 @@ def expand_iam(doc, state):
     from .iam import PolicyError, check_policies
     policies = {}
     for index, entry in enumerate(entries(doc, "iam")):
-        where = "iam[%d]" % index
-        entry = mapping(entry, where, "an IAM entry")
-        unknown = sorted(set(entry) - {"user", "agency", "policies"})
-        if unknown or ("user" in entry) == ("agency" in entry):
-            fail(where, "an entry is {user: NAME, policies: [...]} or {agency: NAME, policies: [...]}")
-        if "user" in entry:
-            found = [u["id"] for u in state["users"] if entry["user"] in (u["name"], u["id"])]
-        else:
-            found = [a["user_id"] for a in state["agencies"] if a["name"] == entry["agency"]]
-        if len(found) != 1:
-            fail(where, "%s %r is none of the simulated account's (users: %s; agencies: %s)" % (
-                "user" if "user" in entry else "agency", entry.get("user", entry.get("agency")),
-                ", ".join(u["name"] for u in state["users"]), ", ".join(a["name"] for a in state["agencies"])))
-        try:
-            policies[found[0]] = check_policies(entry.get("policies"), where + ".policies")
-        except PolicyError as exc:
-            fail(where, str(exc))
+        with one_entry():
+            where = "iam[%d]" % index
+            entry = mapping(entry, where, "an IAM entry")
+            unknown = sorted(set(entry) - {"user", "agency", "policies"})
+            if unknown or ("user" in entry) == ("agency" in entry):
+                fail(where, "an entry is {user: NAME, policies: [...]} or {agency: NAME, policies: [...]}")
+            if "user" in entry:
+                found = [u["id"] for u in state["users"] if entry["user"] in (u["name"], u["id"])]
+            else:
+                found = [a["user_id"] for a in state["agencies"] if a["name"] == entry["agency"]]
+            if len(found) != 1:
+                fail(where, "%s %r is none of the simulated account's (users: %s; agencies: %s)" % (
+                    "user" if "user" in entry else "agency", entry.get("user", entry.get("agency")),
+                    ", ".join(u["name"] for u in state["users"]), ", ".join(a["name"] for a in state["agencies"])))
+            try:
+                policies[found[0]] = check_policies(entry.get("policies"), where + ".policies")
+            except PolicyError as exc:
+                fail(where, str(exc))
     return policies

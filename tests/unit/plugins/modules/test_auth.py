@@ -30,12 +30,14 @@ def run(sim, run_module, main, **options):
 def test_a_password_login_gives_a_token_with_its_project_and_expiry(sim, run_module):
     out = run(sim, run_module, auth.main, **PASSWORD_LOGIN)
     assert not out.get("failed"), out["msg"]
-    assert set(out["auth"]) == {"auth_token", "project_id"} and out["auth"]["project_id"] == PROJECT_ID
+    assert set(out["auth"]) == {"auth_token", "project_id", "region", "endpoints"}
+    assert out["auth"]["project_id"] == PROJECT_ID and out["auth"]["region"] == REGION
     assert out["method"] == "IAM password login" and out["source"] == "module options"
     assert out["expires_at"].endswith("Z") and out["changed"] is False
     assert PASSWORD not in json.dumps(out) and len(logins(sim)) == 1
     sim.clear_requests()
-    listed = run(sim, run_module, modelarts_devserver_info.main, public_ips=False, **out["auth"])
+    # The result is the whole module_defaults block: nothing else is given to the next module.
+    listed = run_module(modelarts_devserver_info.main, sim, dict(out["auth"], public_ips=False), connection=False)
     assert not listed.get("failed") and len(listed["servers"]) > 1
     assert [r for r in sim.requests() if r.get("service") == "iam"] == []  # no login, no project look-up
 
@@ -44,7 +46,7 @@ def test_an_assumed_agency_gives_its_temporary_keys(sim, run_module):
     out = run(sim, run_module, auth.main, access_key=OTHER_AK, secret_key=OTHER_SK,
               agency_name=CROSS_ACCOUNT_AGENCY, agency_domain_name=CROSS_ACCOUNT_DOMAIN)
     assert not out.get("failed"), out["msg"]
-    assert set(out["auth"]) == {"access_key", "secret_key", "security_token", "project_id"}
+    assert set(out["auth"]) == {"access_key", "secret_key", "security_token", "project_id", "region", "endpoints"}
     assert out["auth"]["project_id"] == PROJECT_ID and out["method"] == "agency keys"
     assert OTHER_SK not in json.dumps(out)
     listed = run(sim, run_module, modelarts_devserver_info.main, public_ips=False, **out["auth"])
@@ -113,3 +115,10 @@ def test_a_twenty_task_password_play_logs_in_once(sim, tmp_path, verbosity):
     tokens = [t["token"] for t in sim.state()["tokens"]]
     leaked = [s for s in SECRETS + tuple(tokens) if s in output]
     assert not leaked, "secret in the output at %s" % verbosity
+
+
+def test_the_result_carries_the_settings_it_was_given_and_not_the_defaults(sim, run_module):
+    out = run(sim, run_module, auth.main, **dict(PASSWORD_LOGIN, api_timeout=12, api_retries=5, validate_certs=True))
+    assert not out.get("failed"), out["msg"]
+    assert out["auth"]["api_timeout"] == 12 and "api_retries" not in out["auth"]
+    assert "validate_certs" not in out["auth"] and "cloud" not in out["auth"]
