@@ -81,8 +81,8 @@ CALLS = (
     Call("POST", "iam", SECURITY_TOKENS, "assume an agency (agency_name with hwcloud.infra.auth or any module)",
          ("iam:agencies:assume",), ("sts:agencies:assume",), IAM_AGENCY, variant="assume_role",
          undocumented="the API page asks for credentials with the Agent Operator permission, whose action is "
-                      "iam:agencies:assume; the identity-policy action sts:agencies:assume is documented on "
-                      + STS_ASSUME),
+                      "iam:agencies:assume; the identity-policy action sts:agencies:assume is documented on %s"
+                      % STS_ASSUME),
     Call("GET", "iam", "/v3/projects", "find the project id of the region (when project_id is not set)",
          ("iam:projects:list",), ("iam:projects:listProjects",), IAM_PROJECTS,
          undocumented="the API page refers to IAM's permission list; iam:projects:list is its action for listing "
@@ -108,7 +108,7 @@ CALLS = (
          "Server", ("vpc:publicIps:update",), (), MA_UNBIND, access="write",
          undocumented="the permission page's rows do not name this call; unbinding changes the EIP's association, "
                       "which the EIP service documents as vpc:publicIps:update (the alias of "
-                      "eip:publicIps:disassociateInstance, " + EIP_DISASSOCIATE + ")"),
+                      "eip:publicIps:disassociateInstance, %s)" % EIP_DISASSOCIATE),
     # ---- VPC: EIPs, subnets, bandwidths -----------------------------------------------------------------------------
     Call("GET", "vpc", "/v3/{project_id}/eip/publicips", "list EIPs (by address, name or device)",
          ("vpc:publicIps:list",), ("eip:publicIps:list",), EIP_ACTIONS,

@@ -73,7 +73,7 @@ auth:
     - The credentials, as the collection's options (V(auth_token) and V(project_id), or V(access_key),
       V(secret_key), V(security_token) and V(project_id)), with the connection settings it was given (V(region)
       always; V(cloud), V(endpoints), V(ca_bundle), V(validate_certs=false), V(api_timeout) and V(api_retries) when
-      set): the whole C(module_defaults) block for C(group/hwcloud.infra.huaweicloud).
+      set to other than their defaults) - the whole C(module_defaults) block for C(group/hwcloud.infra.huaweicloud).
     - A secret; register it with C(no_log=true).
   returned: success
   type: dict

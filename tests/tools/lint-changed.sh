@@ -28,7 +28,7 @@ done
 echo "lint-changed: ${#existing[@]} file(s) $what: ${#py[@]} Python, ${#sh[@]} shell, ${#yml[@]} Ansible YAML"
 if [ ${#py[@]} -gt 0 ]; then
   # E402 as ansible-test's pep8 ignores it: a module's imports follow its DOCUMENTATION, EXAMPLES and RETURN.
-  flake8 --max-line-length 160 --extend-ignore E402 "${py[@]}"
+  flake8 --max-line-length 160 --extend-ignore E402 --extend-select W503 "${py[@]}"
 fi
 for python in $(bash tests/tools/pick-python.sh --all); do
   "$python" -c 'import pathlib
