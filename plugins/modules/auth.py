@@ -73,7 +73,8 @@ auth:
     - The credentials, as the collection's options (V(auth_token) and V(project_id), or V(access_key),
       V(secret_key), V(security_token) and V(project_id)), with the connection settings it was given (V(region)
       always; V(cloud), V(endpoints), V(ca_bundle), V(validate_certs=false), V(api_timeout) and V(api_retries) when
-      set to other than their defaults) - the whole C(module_defaults) block for C(group/hwcloud.infra.huaweicloud).
+      set to other than their defaults) and V(auth_source=options) - the whole C(module_defaults) block for
+      C(group/hwcloud.infra.huaweicloud), whatever source the environment names.
     - A secret; register it with C(no_log=true).
   returned: success
   type: dict
@@ -109,8 +110,10 @@ def login(module):
     # The result is these credentials: they are not masked in it (the task's no_log hides them).
     module.module.unmasked = set(auth.values())
     auth["project_id"] = project_id
-    # With the connection settings it was given, the result is the whole module_defaults block.
+    # With the connection settings it was given, the result is the whole module_defaults block; the credentials
+    # are options, whatever source the environment names (an AWX credential's HW_AUTH_SOURCE, say).
     auth["region"] = client.region
+    auth["auth_source"] = "options"
     p = module.params
     defaults = common_argument_spec()
     for name in CONNECTION_SETTINGS:

@@ -12,8 +12,8 @@ import yaml
 from ansible_collections.hwcloud.infra.plugins.module_utils._module import common_argument_spec
 
 from hwsim.control import SimulatorProcess
-from hwsim.seedinfo import (AK, CROSS_ACCOUNT_AGENCY, CROSS_ACCOUNT_DOMAIN, OTHER_AK, OTHER_SK, REGION, SECRETS,
-                            SK)
+from hwsim.seedinfo import (AK, CROSS_ACCOUNT_AGENCY, CROSS_ACCOUNT_DOMAIN, DOMAIN, OTHER_AK, OTHER_SK, PASSWORD,
+                            REGION, SECRETS, SK, USER)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 CREDENTIAL_TYPE = os.path.join(ROOT, "extensions", "awx", "credential_types", "hwcloud_infra.yml")
@@ -46,7 +46,9 @@ def test_injected_variables_are_read_by_the_modules():
     injected = set(load_type()["injectors"]["env"])
     assert injected <= readable, "injected but never read: %s" % sorted(injected - readable)
     assert {"HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_REGION_NAME", "HW_AUTH_SOURCE", "HW_ASSUME_ROLE_AGENCY_NAME",
-            "HW_SHARED_CONFIG_FILE", "HW_PROFILE", "HW_METADATA_URL"} <= injected
+            "HW_SHARED_CONFIG_FILE", "HW_PROFILE", "HW_METADATA_URL", "HW_USER_NAME", "HW_USER_PASSWORD",
+            "HW_DOMAIN_NAME", "HW_ASSUME_ROLE_DOMAIN_ID", "HW_VALIDATE_CERTS", "HW_API_TIMEOUT",
+            "HW_MAX_RETRIES"} <= injected
 
 
 def test_fields_are_well_formed():
@@ -55,11 +57,13 @@ def test_fields_are_well_formed():
     # An execution node with an agency needs no secret at all: only the region is required.
     assert set(credential_type["inputs"]["required"]) == {"region"}
     assert fields["secret_key"]["secret"] and fields["security_token"]["secret"] and fields["shared_config"]["secret"]
+    assert fields["password"]["secret"] and fields["validate_certs"]["type"] == "boolean"
+    assert fields["validate_certs"]["default"] is True
     assert fields["ca_bundle"]["multiline"] and fields["shared_config"]["multiline"]
     from ansible_collections.hwcloud.infra.plugins.module_utils._sources import AUTH_SOURCES
     assert fields["auth_source"]["default"] == "auto" and set(fields["auth_source"]["choices"]) <= set(AUTH_SOURCES)
     for field_id in fields:
-        if field_id not in credential_type["inputs"]["required"] and field_id != "auth_source":
+        if field_id not in credential_type["inputs"]["required"] and field_id not in ("auth_source", "validate_certs"):
             assert fields[field_id].get("default") == "", "optional fields render as empty strings"
 
 
@@ -67,10 +71,14 @@ def test_optional_fields_left_empty_inject_nothing_harmful(tmp_path):
     env = render_injectors(load_type(), {"access_key": "A", "secret_key": "S", "region": "cn-north-4"},
                            str(tmp_path))
     assert env["HW_CA_BUNDLE"] == "" and env["HW_ENDPOINTS"] == "" and env["HW_PROJECT_ID"] == ""
+    assert env["HW_USER_PASSWORD"] == "" and env["HW_API_TIMEOUT"] == "" and env["HW_VALIDATE_CERTS"] == "True"
 
 
 CASES = {
     "keys": lambda sim: {"access_key": AK, "secret_key": SK},
+    # An IAM user's password: one login for the whole job (the playbook's hwcloud.infra.auth), not one per module.
+    "password": lambda sim: {"user_name": USER, "password": PASSWORD, "domain_name": DOMAIN, "api_timeout": "20",
+                             "api_retries": "3"},
     # An execution node (ECS/BMS) with an agency: no secret field at all.
     "agency node": lambda sim: {"auth_source": "metadata", "metadata_url": sim.url},
     "assume agency": lambda sim: {"access_key": OTHER_AK, "secret_key": OTHER_SK, "agency_name": CROSS_ACCOUNT_AGENCY,
@@ -116,6 +124,10 @@ def test_a_job_run_by_ansible_runner_with_the_injected_environment(tmp_path, mon
         assert node["network_interfaces"][0]["ipv4_address"] == "10.0.1.44"
         if case == "keys" or case == "profile":
             assert all(r["principal"] == AK for r in sim.requests() if r.get("service") and r["auth"])
+        if case == "password":
+            logins = [r for r in sim.requests() if r["method"] == "POST" and r["path"] == "/v3/auth/tokens"]
+            assert len(logins) == 1, "one IAM login for the job, not one per module"
+            assert all(r["auth"] == "token" for r in sim.requests() if r.get("service") not in (None, "iam"))
         events = json.dumps([e.get("event_data", {}).get("res") for e in result.events])
         for secret in SECRETS:
             assert secret not in stdout and secret not in events

@@ -30,7 +30,7 @@ def run(sim, run_module, main, **options):
 def test_a_password_login_gives_a_token_with_its_project_and_expiry(sim, run_module):
     out = run(sim, run_module, auth.main, **PASSWORD_LOGIN)
     assert not out.get("failed"), out["msg"]
-    assert set(out["auth"]) == {"auth_token", "project_id", "region", "endpoints"}
+    assert set(out["auth"]) == {"auth_token", "project_id", "region", "endpoints", "auth_source"}
     assert out["auth"]["project_id"] == PROJECT_ID and out["auth"]["region"] == REGION
     assert out["method"] == "IAM password login" and out["source"] == "module options"
     assert out["expires_at"].endswith("Z") and out["changed"] is False
@@ -46,7 +46,8 @@ def test_an_assumed_agency_gives_its_temporary_keys(sim, run_module):
     out = run(sim, run_module, auth.main, access_key=OTHER_AK, secret_key=OTHER_SK,
               agency_name=CROSS_ACCOUNT_AGENCY, agency_domain_name=CROSS_ACCOUNT_DOMAIN)
     assert not out.get("failed"), out["msg"]
-    assert set(out["auth"]) == {"access_key", "secret_key", "security_token", "project_id", "region", "endpoints"}
+    assert set(out["auth"]) == {"access_key", "secret_key", "security_token", "project_id", "region", "endpoints",
+                                "auth_source"}
     assert out["auth"]["project_id"] == PROJECT_ID and out["method"] == "agency keys"
     assert OTHER_SK not in json.dumps(out)
     listed = run(sim, run_module, modelarts_devserver_info.main, public_ips=False, **out["auth"])
