@@ -152,11 +152,12 @@ galaxy-importer: dist ## Galaxy's importer on the run's tarball, as Galaxy runs 
 	bash tests/tools/galaxy-importer.sh $(DIST)
 
 # The execution environment's build context with the collection built from this checkout (no container engine
-# needed): extensions/ee/execution-environment-local.yml; build the image from .tmp/ee/context with podman/docker.
-ee-context: dist ## The execution environment's build context in .tmp/ee/context.
+# needed): extensions/ee/execution-environment-tarball.yml; build the image from .tmp/ee/context with podman/docker.
+ee-context: dist ## The execution environment's build context in .tmp/ee/context, from this checkout's tarball.
 	rm -rf $(TMP)/ee && mkdir -p $(TMP)/ee/collection
+	cp extensions/ee/execution-environment-tarball.yml extensions/ee/requirements-tarball.yml $(TMP)/ee/
 	cp $(DIST) $(TMP)/ee/collection/hwcloud-infra.tar.gz
-	$(BIN)/ansible-builder create -f extensions/ee/execution-environment-local.yml -c $(TMP)/ee/context \
+	cd $(TMP)/ee && $(BIN)/ansible-builder create -f execution-environment-tarball.yml -c context \
 	  --output-filename Containerfile
 
 clean: ## Remove the venv and everything under .tmp (caches included).
