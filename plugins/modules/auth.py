@@ -38,7 +38,9 @@ notes:
     set."
   # end of permissions
   - The result is a secret however it is displayed; C(no_log) on the task keeps it out of the output, also at
-    C(-vvvv).
+    C(-vvvv). With ansible-core 2.22 or later the module also registers its secret key, security token or token as
+    secrets, so the controller masks them wherever it shows them even when a play forgets C(no_log); with older
+    versions only C(no_log) hides them.
 seealso:
   - module: hwcloud.infra.modelarts_devserver_eip
   - name: Authentication guide
@@ -96,6 +98,12 @@ source:
   sample: module options
 """
 
+try:
+    # ansible-core 2.22+: values a module registers are masked in everything the controller shows.
+    from ansible.module_utils.secrets import register_secrets
+except ImportError:  # pragma: no cover (older ansible-core: no_log on the task hides the result)
+    register_secrets = None
+
 from ..module_utils._auth import _iso
 from ..module_utils._errors import step
 from ..module_utils._module import HuaweiCloudModule, common_argument_spec
@@ -107,8 +115,11 @@ def login(module):
         credentials, expires = client.auth.short_lived(client)
         project_id = credentials.get("project_id") or client.project_id
     auth = dict((name, value) for name, value in credentials.items() if value)
-    # The result is these credentials: they are not masked in it (the task's no_log hides them).
+    # The result is these credentials: they are not masked in it (the task's no_log hides them), but where
+    # ansible-core can, the secret ones are registered so that the controller masks them wherever it shows them.
     module.module.unmasked = set(auth.values())
+    if register_secrets is not None:
+        register_secrets([value for name, value in auth.items() if name in SECRET_RESULTS])
     auth["project_id"] = project_id
     # With the connection settings it was given, the result is the whole module_defaults block; the credentials
     # are options, whatever source the environment names (an AWX credential's HW_AUTH_SOURCE, say).
@@ -122,6 +133,8 @@ def login(module):
     return {"auth": auth, "expires_at": _iso(expires), "method": client.auth.name, "source": client.auth.source}
 
 
+# The parts of the result that are secrets.
+SECRET_RESULTS = ("secret_key", "security_token", "auth_token")
 # The connection settings the result carries on when set (options or environment variables) to other than their
 # defaults.
 CONNECTION_SETTINGS = ("cloud", "endpoints", "ca_bundle", "validate_certs", "api_timeout", "api_retries")

@@ -233,7 +233,7 @@ import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.six.moves.urllib.parse import urlparse
+from urllib.parse import urlparse
 from ansible.module_utils.urls import open_url
 
 ADMIN = "/__sim__/"
