@@ -19,7 +19,6 @@ from ansible_collections.hwcloud.infra.plugins.module_utils import _permissions
 from ansible_collections.hwcloud.infra.plugins.module_utils._client import Client
 from ansible_collections.hwcloud.infra.plugins.module_utils._module import HuaweiCloudModule
 
-from fleets import accepted_writes  # noqa: F401 (the tests take it from here too)
 from hwsim.control import VirtualClock
 from hwsim.seedinfo import CROSS_ACCOUNT_AGENCY, CROSS_ACCOUNT_DOMAIN, OTHER_AK, OTHER_SK
 

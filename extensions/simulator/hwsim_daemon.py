@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The simulator's command line, run from wherever the collection is installed, with nothing to set first:
 
     python3 <collection>/extensions/simulator/hwsim_daemon.py start --state-dir DIR [--seed FILE] [--tls]

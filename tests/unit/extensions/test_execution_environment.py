@@ -73,8 +73,8 @@ def test_an_administrator_with_the_tarball_builds_an_ee_as_docs_awx_md_says(tmp_
 
 
 def test_the_ee_pins_follow_the_support_policy_and_the_matrix():
-    """ansible-core from the collection's requires_ansible to the newest stable series the matrix runs, on a Python
-    that series supports; the Galaxy requirement asks for this release or a newer one."""
+    """ansible-core from the collection's requires_ansible to the newest released series the matrix runs (not a
+    release candidate), on a Python that series supports; the Galaxy requirement asks for this release or newer."""
     import re
 
     sys.path.insert(0, os.path.join(ROOT, "tests", "tools"))
@@ -85,7 +85,8 @@ def test_the_ee_pins_follow_the_support_policy_and_the_matrix():
     with open(os.path.join(ROOT, "meta", "runtime.yml"), encoding="utf-8") as handle:
         requires = yaml.safe_load(handle)["requires_ansible"]
     lowest = re.match(r">=(\d+\.\d+)", requires).group(1)
-    newest, pythons = max(matrix.VERSIONS, key=lambda v: tuple(int(x) for x in v[0].split(".")))
+    released = [v for v in matrix.VERSIONS if v[0] not in matrix.CANDIDATES]
+    newest, pythons = max(released, key=lambda v: tuple(int(x) for x in v[0].split(".")))
     after = "%s.%d" % (newest.split(".")[0], int(newest.split(".")[1]) + 1)
     for name in ("execution-environment.yml", "execution-environment-tarball.yml"):
         with open(os.path.join(ROOT, "extensions", "ee", name), encoding="utf-8") as handle:

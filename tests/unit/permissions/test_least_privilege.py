@@ -10,8 +10,8 @@ import pytest
 
 from ansible_collections.hwcloud.infra.plugins.module_utils import _permissions
 
-from permission_uses import (USES, accepted_writes, apply_policy, documented, outcome, run, signature,
-                             succeeded)
+from fleets import accepted_writes
+from permission_uses import USES, apply_policy, documented, outcome, run, signature, succeeded
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 BY_NAME = dict((use.name, use) for use in USES)
