@@ -38,7 +38,7 @@ WORK = os.path.join(ROOT, ".tmp", "matrix")
 # The maintained ansible-core series (ansible-core's release and maintenance table) and the Pythons each supports
 # as a controller; each is tested on every one of them this machine has.
 VERSIONS = [("2.19", ("3.11", "3.12", "3.13")), ("2.20", ("3.12", "3.13")), ("2.21", ("3.12", "3.13")),
-            ("2.22", ("3.12", "3.13"))]
+            ("2.22", ("3.13",))]
 # A series whose release is still a candidate: its newest release candidate, then its releases (a pin naming a
 # pre-release lets pip take one); its cells fail the run like any other.
 CANDIDATES = {"2.22": "ansible-core>=2.22.0rc1,<2.23"}

@@ -105,8 +105,11 @@ def installed_tarball(tmp_path_factory):
         subprocess.run(["bash", os.path.join(ROOT, "tests", "tools", "dist.sh"), tarball], check=True,
                        capture_output=True)
     target = str(tmp_path_factory.mktemp("installed"))
+    # --force: the collection is found installed elsewhere already (the checkout, on ANSIBLE_COLLECTIONS_PATH).
     subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-galaxy"), "collection", "install",
-                    "--offline", "-p", target, tarball], check=True, capture_output=True)
+                    "--offline", "--force", "-p", target, tarball], check=True, capture_output=True)
+    assert os.path.isfile(os.path.join(target, "ansible_collections", "hwcloud", "infra", "playbooks",
+                                       "provision.yml"))
     return target
 
 
