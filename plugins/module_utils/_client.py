@@ -615,8 +615,7 @@ class Client(object):
         self.limiter = None
         # What this client learned about the caller's permissions during the run (e.g. a refused tenant-wide listing).
         self.facts = {}
-        # The rows of module_utils/_permissions.py of the calls this client prepared, and of those answered 2xx.
-        self.permissions_used = set()
+        # The rows of module_utils/_permissions.py of the calls this client had answered 2xx.
         self.permissions_granted = set()
 
     def warn(self, message):
@@ -751,10 +750,8 @@ class Client(object):
         with self.lock:
             if req.permission is None:
                 Client.unlisted.add((method, service, template))
-            else:
-                self.permissions_used.add(req.permission)
-                if Client.record is not None:
-                    Client.record.add(req.permission)
+            elif Client.record is not None:
+                Client.record.add(req.permission)
         return req
 
     def request(self, method, service, template, path_params=None, query=None, body=None, project_scoped=True,

@@ -210,10 +210,11 @@ def actions_of(calls, style="role"):
     return sorted(set(a for call in calls for a in (call.role if style == "role" else call.identity)))
 
 
-def grants(style="role"):
-    """{policy name: actions} of the shipped policies: each holds the actions of its uses; everything all of them."""
+def grants(style="role", of_uses=None):
+    """{policy name: actions} of the shipped policies: each holds the actions of its uses (``of_uses``, as ``uses()``
+    gives them, which it defaults to); everything all of them."""
     found = dict((name, set()) for name, _stem, _what in POLICIES)
-    for _use, policy, calls in uses():
+    for _use, policy, calls in uses() if of_uses is None else of_uses:
         actions = set(actions_of(calls, style))
         found[policy] |= actions
         found["everything"] |= actions

@@ -152,9 +152,9 @@ def permissions_doc(derived, grants_role, grants_identity):
                "|---|---|---|---|\n")
     for name, policy, keys in derived:
         rows = [BY_KEY[tuple(k)] for k in keys]
+        identity = ", ".join("`%s`" % a for a in actions_of(rows, "identity")) or "none"
         out.append("| %s | %s | %s | %s |\n" % (name, policy, ", ".join("`%s`" % a for a in actions_of(rows)),
-                                                ", ".join("`%s`" % a for a in actions_of(rows, "identity"))
-                                                or "none"))
+                                                identity))
     out.append("\nThe roles need what the batch modules they run need: %s.\n" % "; ".join(
         "`%s`: as `%s`" % (role, module) for role, module in sorted(ROLES.items())))
     out.append("\n## Every API call and its actions\n\n| call | what for | role/policy-based | identity policies | "
@@ -177,16 +177,9 @@ def outputs():
 
     derived = derive_all()
     files = {USES_FILE: uses_source(derived)}
-    # The grants as the new uses give them (the module in memory still holds the old ones).
-    namespace = {}
-    exec(compile(uses_source(derived), USES_FILE, "exec"), namespace)  # pylint: disable=exec-used
-    original = _permissions.uses
-    _permissions.uses = lambda: [(n, p, [_permissions.BY_KEY[tuple(k)] for k in keys])
-                                 for n, p, keys in namespace["USES"]]
-    try:
-        grants_role, grants_identity = _permissions.grants("role"), _permissions.grants("identity")
-    finally:
-        _permissions.uses = original
+    # The grants as the new uses give them (the generated module on disk may still hold the old ones).
+    found = [(name, policy, [_permissions.BY_KEY[tuple(k)] for k in keys]) for name, policy, keys in derived]
+    grants_role, grants_identity = _permissions.grants("role", found), _permissions.grants("identity", found)
     for name, text in policies(grants_role, grants_identity).items():
         files[os.path.join(POLICY_DIR, name)] = text
     files[DOC] = permissions_doc(derived, grants_role, grants_identity)

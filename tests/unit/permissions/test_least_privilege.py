@@ -173,3 +173,18 @@ def test_an_agency_of_the_instance_metadata_is_held_to_its_own_policies(sim, run
     out = run_module(modelarts_devserver_eip.main, sim, args, connection=False)
     assert out["failed"] and "the credentials lack vpc:publicIps" in out["msg"], out["msg"]
     assert "hwcloud-infra-eip-operator.json" in out["msg"] and not accepted_writes(sim)
+
+
+def test_a_refused_project_look_up_is_not_taken_for_a_refused_server_listing(sim):
+    from ansible_collections.hwcloud.infra.plugins.module_utils._client import Client
+    from ansible_collections.hwcloud.infra.plugins.module_utils._errors import HuaweiCloudError
+    from ansible_collections.hwcloud.infra.plugins.module_utils._modelarts import list_servers
+
+    sim.reset()
+    sim.policies([{"Version": "1.1", "Statement": [{"Effect": "Allow", "Action": sorted(
+        _permissions.grants()["read-only"] - {"iam:projects:list"})}]}])
+    client = Client(dict(sim.connection_options()))
+    with pytest.raises(HuaweiCloudError) as info:
+        list_servers(client)
+    assert "the credentials lack iam:projects:list" in str(info.value)
+    assert client.warnings == [] and "user_listing_only" not in client.facts
