@@ -166,8 +166,10 @@ def succeeded(result):
     return not result.get("failed")
 
 
+# What differs from run to run whatever the policy: ids and time stamps of what a run creates (a second boundary
+# falls between two runs now and then), request ids, waits, warnings, temporary keys.
 VOLATILE = ("request_id", "request_ids", "waits", "calls", "warnings", "deprecations", "invocation", "expires_at",
-            "auth", "id")
+            "auth", "id", "created_at", "updated_at")
 
 
 def outcome(result):
